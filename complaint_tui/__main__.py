@@ -1,0 +1,3 @@
+from complaint_tui.cli import main
+
+main()

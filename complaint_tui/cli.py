@@ -1,0 +1,695 @@
+"""The command line (SPEC §4). Exit 0 success, 1 refused (one line on stderr), 2 usage error."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from complaint_tui.domain.enums import (
+    Channel,
+    CustomerResponse,
+    EscalationOutcome,
+    Priority,
+    Role,
+    Status,
+    Urgency,
+)
+from complaint_tui.domain.intake import AttachmentInput, EventDate, IntakeDraft
+from complaint_tui.domain.settings import SettingsError
+from complaint_tui.domain.text import one_line, strip_control
+
+
+class Session:
+    """Lazily built per invocation: settings, database, actor."""
+
+    def __init__(self, db_url: str | None, config: Path | None, as_name: str | None) -> None:
+        self.db_url = db_url
+        self.config = config
+        self.as_name = as_name
+        self._ctx = None
+        self._actor = None
+
+    @property
+    def ctx(self):
+        if self._ctx is None:
+            from complaint_tui.services.config import load_settings, resolve_database_url
+            from complaint_tui.services.context import AppContext
+
+            settings = load_settings(self.config)
+            self._ctx = AppContext.build(settings, resolve_database_url(self.db_url, settings), clock_from_env())
+        return self._ctx
+
+    def checked_ctx(self):
+        ctx = self.ctx
+        ctx.check_schema()
+        return ctx
+
+    @property
+    def actor(self):
+        if self._actor is None:
+            from complaint_tui.services.identity import resolve_actor
+
+            self._actor = resolve_actor(self.checked_ctx(), self.as_name)
+        return self._actor
+
+    def desk(self):
+        from complaint_tui.services.cases import CaseDesk
+
+        return CaseDesk(self.checked_ctx(), self.actor)
+
+
+def clock_from_env():
+    """COMPLAINT_TUI_NOW freezes the clock (tests, training, reproducing a report)."""
+    import os
+
+    from complaint_tui.domain.clock import FixedClock, SystemClock
+    from complaint_tui.services.errors import Refused
+
+    raw = os.environ.get("COMPLAINT_TUI_NOW")
+    if not raw:
+        return SystemClock()
+    try:
+        instant = datetime.fromisoformat(raw)
+    except ValueError:
+        raise Refused(f"COMPLAINT_TUI_NOW={raw!r} is not an ISO 8601 instant.") from None
+    if instant.tzinfo is None:
+        raise Refused("COMPLAINT_TUI_NOW needs a time zone offset, e.g. 2027-02-03T10:00+07:00.")
+    return FixedClock(instant)
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"complaint-tui: {one_line(message)}", err=True)
+    sys.exit(1)
+
+
+def run_refusable(fn: Callable[[], Any]) -> Any:
+    from complaint_tui.services.errors import Refused
+
+    try:
+        return fn()
+    except Refused as exc:
+        fail(str(exc))
+    except SettingsError as exc:
+        fail(str(exc))
+
+
+def parse_instant(value: str, what: str, tz) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 time such as 2027-02-03T10:00+07:00", param_hint=what
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)  # a bare local time means the calendar's time zone
+    return parsed
+
+
+def read_text_arg(value: str) -> str:
+    return sys.stdin.read() if value == "-" else value
+
+
+pass_session = click.make_pass_decorator(Session)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_url",
+    envvar="COMPLAINT_TUI_DB",
+    help="Database URL (sqlite:///PATH or postgresql+psycopg://…).",
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="COMPLAINT_TUI_CONFIG",
+    help="Settings file.",
+)
+@click.option(
+    "--as", "as_name", envvar="COMPLAINT_TUI_AGENT", help="Act as this agent (SQLite only)."
+)
+@click.option(
+    "--demo", is_flag=True, help="Open the TUI on a seeded demo database in the user data folder."
+)
+@click.version_option(package_name="complaint-tui")
+@click.pass_context
+def cli(
+    click_ctx: click.Context,
+    db_url: str | None,
+    config: Path | None,
+    as_name: str | None,
+    demo: bool,
+) -> None:
+    """Handle customer complaints under the company's complaint policy."""
+    click_ctx.obj = Session(db_url, config, as_name)
+    if click_ctx.invoked_subcommand is None:
+        run_refusable(lambda: _run_tui(click_ctx.obj, demo))
+
+
+def _run_tui(session: Session, demo: bool) -> None:
+    from complaint_tui.services.demo import prepare_demo_database
+
+    if demo:
+        session.db_url = prepare_demo_database(session.ctx.settings, session.as_name)
+        session._ctx = None
+    from complaint_tui.tui.app import ComplaintApp
+
+    ctx = session.checked_ctx()
+    actor = session.actor
+    ComplaintApp(ctx, actor, config_path=session.config).run()
+
+
+# ---- init and agents -------------------------------------------------------------------------
+@cli.command()
+@pass_session
+def init(session: Session) -> None:
+    """Create or upgrade the schema; on an empty database the current login becomes admin."""
+    from complaint_tui.services.admin import init_database
+
+    result = run_refusable(lambda: init_database(session.ctx, session.as_name))
+    if result.revision_before == result.revision_after:
+        click.echo(f"Schema is up to date (revision {result.revision_after}).")
+    else:
+        click.echo(
+            f"Schema upgraded from {result.revision_before or 'nothing'} to {result.revision_after}."
+        )
+    if result.admin_created:
+        click.echo(
+            f"{result.admin_created} is the first admin. Add people with "
+            "`complaint-tui agent add NAME --role agent|supervisor|manager|admin`."
+        )
+
+
+@cli.group()
+def agent() -> None:
+    """Manage agents (admins)."""
+
+
+@agent.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@pass_session
+def agent_add(session: Session, name: str, role: str) -> None:
+    from complaint_tui.services.admin import add_agent
+
+    view = run_refusable(lambda: add_agent(session.checked_ctx(), session.actor, name, role))
+    click.echo(f"Added {view.name} as {view.role.value}.")
+
+
+@agent.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_session
+def agent_list(session: Session, as_json: bool) -> None:
+    from complaint_tui.services.admin import list_agents
+
+    rows = run_refusable(lambda: list_agents(session.checked_ctx(), session.actor))
+    if as_json:
+        click.echo(
+            json.dumps(
+                [{"name": a.name, "role": a.role.value, "active": a.active} for a in rows], indent=2
+            )
+        )
+        return
+    for a in rows:
+        click.echo(f"{a.name:<24} {a.role.value:<11} {'active' if a.active else 'inactive'}")
+
+
+@agent.command("deactivate")
+@click.argument("name")
+@pass_session
+def agent_deactivate(session: Session, name: str) -> None:
+    from complaint_tui.services.admin import set_agent_active
+
+    run_refusable(lambda: set_agent_active(session.checked_ctx(), session.actor, name, False))
+    click.echo(f"Deactivated {name}.")
+
+
+# ---- cases -----------------------------------------------------------------------------------
+@cli.group()
+def case() -> None:
+    """Create, read and work cases."""
+
+
+@case.command("new")
+@click.option("--customer", required=True, help="Account username or customer ID.")
+@click.option(
+    "--service",
+    "services",
+    multiple=True,
+    required=True,
+    help="A service the complaint is about (repeat).",
+)
+@click.option("--channel", type=click.Choice([c.value for c in Channel]), required=True)
+@click.option("--subject", required=True)
+@click.option("--description", required=True, help="Text, or - to read standard input.")
+@click.option("--desired-outcome", default="")
+@click.option(
+    "--priority", type=click.Choice([p.value for p in Priority]), default=Priority.NORMAL.value
+)
+@click.option("--category")
+@click.option(
+    "--received-at",
+    help="ISO 8601; defaults to now. A time without offset is in the calendar's zone.",
+)
+@click.option("--event", "events", multiple=True, help='"ISO8601 note" (repeat).')
+@click.option(
+    "--attach",
+    "attachments",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="File to attach (repeat).",
+)
+@click.option("--confidential", is_flag=True)
+@pass_session
+def case_new(session: Session, **kw: Any) -> None:
+    """Record a new complaint; prints its ref alone on stdout."""
+
+    def go():
+        ctx = session.checked_ctx()
+        tz = ctx.calendar.tz
+        events = []
+        for raw in kw["events"]:
+            when, _, note = raw.strip().partition(" ")
+            events.append(EventDate(parse_instant(when, "--event", tz), note.strip()))
+        atts = [
+            _read_attachment(p, ctx.settings.intake.max_attachment_bytes) for p in kw["attachments"]
+        ]
+        draft = IntakeDraft(
+            customer=kw["customer"],
+            services=list(kw["services"]),
+            channel=kw["channel"],
+            subject=kw["subject"],
+            description=read_text_arg(kw["description"]),
+            desired_outcome=kw["desired_outcome"],
+            priority=kw["priority"],
+            category=kw["category"],
+            confidential=kw["confidential"],
+            received_at=parse_instant(kw["received_at"], "--received-at", tz)
+            if kw["received_at"]
+            else None,
+            events=events,
+            attachments=atts,
+        )
+        return session.desk().create(draft)
+
+    detail = run_refusable(go)
+    click.echo(detail.ref)
+
+
+def _read_attachment(path: Path, limit: int) -> AttachmentInput:
+    from complaint_tui.services.errors import Refused
+
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise Refused(
+                f"attachments: {path.name!r} is {size:,} bytes, over the {limit:,}-byte limit."
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise Refused(f"Cannot read attachment {path}: {exc.strerror}.") from None
+    return AttachmentInput(
+        path.name, mimetypes.guess_type(path.name)[0] or "application/octet-stream", data
+    )
+
+
+@case.command("show")
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True)
+@pass_session
+def case_show(session: Session, ref: str, as_json: bool) -> None:
+    """Show one case with its clocks and timeline."""
+    detail = run_refusable(lambda: session.desk().get(ref))
+    if as_json:
+        click.echo(json.dumps(detail.to_json(session.ctx.calendar.tz), indent=2, ensure_ascii=False))
+        return
+    ctx = session.ctx
+    s = detail.summary
+
+    def local(v):
+        return ctx.calendar.local(v).strftime("%Y-%m-%d %H:%M") if v else "—"
+
+    out = [
+        f"{s.ref}  {s.status.value}  {s.priority}  {'CONFIDENTIAL  ' if s.confidential else ''}{detail.urgency.value}",
+        f"Customer:   {one_line(s.customer)}",
+        f"Services:   {one_line(', '.join(s.services))}",
+        f"Channel:    {s.channel}    Category: {s.category or '—'}    Assignee: {s.assignee or '—'}",
+        f"Subject:    {one_line(s.subject)}",
+        f"Received:   {local(s.received_at)}   Policy version: {detail.policy_version or '—'}",
+    ]
+    if s.escalation_level:
+        out.append(
+            f"Escalation: level {s.escalation_level}{' (awaiting decision)' if s.escalation_pending else ''}"
+        )
+    out.append("Clocks:")
+    for c in detail.clocks:
+        out.append(f"  {c.name:<18} due {local(c.due_at):<16}  {c.text}")
+    out += ["Description:", strip_control(detail.description)]
+    if detail.desired_outcome:
+        out += ["Desired outcome:", strip_control(detail.desired_outcome)]
+    if detail.reported_events:
+        out.append("Reported events:")
+        out += [f"  {local(e.at)}  {one_line(e.note)}" for e in detail.reported_events]
+    if detail.attachments:
+        out.append("Attachments:")
+        out += [
+            f"  #{a.id} {a.name} ({a.size:,} bytes, {a.content_type})" for a in detail.attachments
+        ]
+    out.append("Timeline:")
+    for t in detail.timeline:
+        vis = "customer" if t.customer_visible else "internal"
+        out.append(
+            f"  {local(t.at)}  {t.kind.value:<20} {vis:<8} {t.actor}: {one_line(t.text, 300)}"
+        )
+    click.echo("\n".join(out))
+
+
+@case.command("list")
+@click.option("--status", type=click.Choice([s.value for s in Status]))
+@click.option("--urgency", type=click.Choice([u.value for u in Urgency]))
+@click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_session
+def case_list(
+    session: Session, status: str | None, urgency: str | None, limit: int, as_json: bool
+) -> None:
+    """Cases you may see, most urgent first."""
+
+    def go():
+        desk = session.desk()
+        rows = desk.list(
+            status=Status(status) if status else None,
+            urgency=Urgency(urgency) if urgency else None,
+            limit=limit,
+        )
+        return desk, rows
+
+    desk, rows = run_refusable(go)
+    now = desk.now
+    sla = desk.ctx.sla
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "ref": r.ref,
+                        "status": r.status.value,
+                        "customer": r.customer,
+                        "services": list(r.services),
+                        "subject": r.subject,
+                        "priority": r.priority,
+                        "assignee": r.assignee,
+                        "urgency": r.badge(sla, now).band.value,
+                        "due_at": r.active_due_at.astimezone(desk.ctx.calendar.tz).isoformat() if r.active_due_at else None,
+                    }
+                    for r in rows
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    for r in rows:
+        badge = r.badge(sla, now)
+        click.echo(
+            f"{badge.text:<14} {r.ref:<13} {r.status.value:<20} {one_line(r.customer, 16):<16} "
+            f"{one_line(r.subject, 40):<40} {r.assignee or '—'}"
+        )
+
+
+def _verb(name: str, help_text: str, *params: Callable, done: str) -> Callable:
+    """Register a workflow verb: REF, its options, and --expect-version for stale-save checks."""
+
+    def decorate(action: Callable[..., Any]) -> Callable:
+        def command(session: Session, ref: str, expect_version: int | None, **kw: Any) -> None:
+            detail = run_refusable(
+                lambda: action(session.desk(), ref, expected_version=expect_version, **kw)
+            )
+            click.echo(f"{detail.ref} {done.format(d=detail)}")
+
+        command.__name__ = f"case_{name.replace('-', '_')}"
+        command.__doc__ = help_text
+        f: Callable = pass_session(command)
+        for p in reversed(params):
+            f = p(f)
+        f = click.option(
+            "--expect-version", type=int, help="Refuse if the case changed since this version."
+        )(f)
+        f = click.argument("ref")(f)
+        case.command(name)(f)
+        return action
+
+    return decorate
+
+
+@_verb(
+    "ack",
+    "Acknowledge receipt (new → acknowledged).",
+    click.option("--message", default=""),
+    done="acknowledged.",
+)
+def _ack(desk, ref, message, expected_version):
+    return desk.acknowledge(ref, message, expected_version=expected_version)
+
+
+@_verb(
+    "start",
+    "Start investigating (also acknowledges a new case).",
+    click.option("--note", default=""),
+    done="is under investigation.",
+)
+def _start(desk, ref, note, expected_version):
+    return desk.start(ref, note, expected_version=expected_version)
+
+
+@_verb(
+    "wait",
+    "Wait on the customer: pauses the resolution clock; the request is sent to them.",
+    click.option(
+        "--request", required=True, help="What the customer is asked for (customer-visible)."
+    ),
+    done="is waiting on the customer; the resolution clock is paused.",
+)
+def _wait(desk, ref, request, expected_version):
+    return desk.wait(ref, read_text_arg(request), expected_version=expected_version)
+
+
+@_verb(
+    "resume",
+    "Resume investigating after the customer answered.",
+    click.option("--note", default=""),
+    done="is under investigation again.",
+)
+def _resume(desk, ref, note, expected_version):
+    return desk.resume(ref, note, expected_version=expected_version)
+
+
+@_verb(
+    "note",
+    "Add an internal note (never shown to the customer).",
+    click.argument("text"),
+    done="note added.",
+)
+def _note(desk, ref, text, expected_version):
+    return desk.note(ref, read_text_arg(text), expected_version=expected_version)
+
+
+@_verb(
+    "update",
+    "Send the customer a progress update.",
+    click.argument("text"),
+    done="customer update recorded.",
+)
+def _update(desk, ref, text, expected_version):
+    return desk.update(ref, read_text_arg(text), expected_version=expected_version)
+
+
+@_verb(
+    "resolve",
+    "Resolve with the outcome told to the customer and the root cause.",
+    click.option("--outcome", required=True),
+    click.option("--root-cause", required=True),
+    done="resolved.",
+)
+def _resolve(desk, ref, outcome, root_cause, expected_version):
+    return desk.resolve(ref, read_text_arg(outcome), root_cause, expected_version=expected_version)
+
+
+@_verb(
+    "close",
+    "Close a resolved case with the customer's response.",
+    click.option(
+        "--response", type=click.Choice([r.value for r in CustomerResponse]), required=True
+    ),
+    done="closed.",
+)
+def _close(desk, ref, response, expected_version):
+    return desk.close(ref, response, expected_version=expected_version)
+
+
+@_verb(
+    "reopen",
+    "Reopen a resolved or closed case; the resolution clock restarts.",
+    click.option("--reason", required=True),
+    done="reopened.",
+)
+def _reopen(desk, ref, reason, expected_version):
+    return desk.reopen(ref, reason, expected_version=expected_version)
+
+
+@_verb(
+    "assign",
+    "Assign to AGENT (or --unassign).",
+    click.argument("agent_name", required=False),
+    click.option("--unassign", is_flag=True),
+    done="assignee: {d.summary.assignee}.",
+)
+def _assign(desk, ref, agent_name, unassign, expected_version):
+    if not agent_name and not unassign:
+        raise click.UsageError("name an agent or pass --unassign")
+    return desk.assign(ref, None if unassign else agent_name, expected_version=expected_version)
+
+
+@_verb(
+    "priority",
+    "Change the priority.",
+    click.argument("priority", type=click.Choice([p.value for p in Priority])),
+    done="priority: {d.summary.priority}.",
+)
+def _priority(desk, ref, priority, expected_version):
+    return desk.set_priority(ref, priority, expected_version=expected_version)
+
+
+@_verb(
+    "escalate",
+    "Record the customer's request to escalate (level 1 supervisor, then level 2 manager).",
+    click.option("--request", required=True, help="The customer's words asking for escalation."),
+    done="escalated to level {d.summary.escalation_level}.",
+)
+def _escalate(desk, ref, request, expected_version):
+    return desk.escalate(ref, request, expected_version=expected_version)
+
+
+@_verb(
+    "decide",
+    "Record the escalation decision (supervisor for level 1, manager for level 2).",
+    click.option(
+        "--outcome", type=click.Choice([o.value for o in EscalationOutcome]), required=True
+    ),
+    click.option("--explanation", required=True),
+    done="escalation decided.",
+)
+def _decide(desk, ref, outcome, explanation, expected_version):
+    return desk.decide(ref, outcome, explanation, expected_version=expected_version)
+
+
+@_verb(
+    "extend",
+    "Extend the resolution deadline with an explanation the customer sees.",
+    click.option("--days", type=int, required=True, help="Business days to add."),
+    click.option("--explanation", required=True),
+    done="resolution deadline extended.",
+)
+def _extend(desk, ref, days, explanation, expected_version):
+    return desk.extend(ref, days, explanation, expected_version=expected_version)
+
+
+@_verb(
+    "refer",
+    "Record a referral to the external dispute resolution body.",
+    click.option("--note", default=""),
+    done="referral recorded.",
+)
+def _refer(desk, ref, note, expected_version):
+    return desk.refer(ref, note, expected_version=expected_version)
+
+
+@_verb(
+    "recuse",
+    "Step away from a case for a conflict of interest.",
+    click.option("--reason", required=True),
+    done="you are recused.",
+)
+def _recuse(desk, ref, reason, expected_version):
+    return desk.recuse(ref, reason, expected_version=expected_version)
+
+
+@_verb(
+    "attach",
+    "Attach a file.",
+    click.argument("path", type=click.Path(path_type=Path)),
+    done="attachment added.",
+)
+def _attach(desk, ref, path, expected_version):
+    return desk.attach(
+        ref,
+        _read_attachment(path, desk.ctx.settings.intake.max_attachment_bytes),
+        expected_version=expected_version,
+    )
+
+
+@case.command("attachment")
+@click.argument("ref")
+@click.argument("attachment_id", type=int)
+@click.option(
+    "--save-to",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder to save into.",
+)
+@pass_session
+def case_attachment(session: Session, ref: str, attachment_id: int, save_to: Path) -> None:
+    """Save an attachment into a folder (never outside it)."""
+    from complaint_tui.services.files import save_attachment
+
+    path = run_refusable(lambda: save_attachment(session.desk(), ref, attachment_id, save_to))
+    click.echo(str(path))
+
+
+@case.command("take-next")
+@pass_session
+def case_take_next(session: Session) -> None:
+    """Take the most urgent unassigned case; prints its ref."""
+    detail = run_refusable(lambda: session.desk().take_next())
+    if detail is None:
+        fail("No unassigned open case is waiting for you.")
+    click.echo(detail.ref)
+
+
+# ---- demo ------------------------------------------------------------------------------------
+@cli.command()
+@click.option(
+    "--cases", "count", type=click.IntRange(1, 5_000_000), default=2_000, show_default=True
+)
+@click.option("--seed", type=int, default=7, show_default=True)
+@pass_session
+def demo(session: Session, count: int, seed: int) -> None:
+    """Seed realistic, deterministic demo cases into an empty database."""
+    from complaint_tui.services.demo import seed_demo
+
+    result = run_refusable(
+        lambda: seed_demo(session.checked_ctx(), count, seed, login=_login(session))
+    )
+    click.echo(
+        f"Seeded {result.cases:,} cases and {result.agents} agents in {result.seconds:.1f} s."
+    )
+
+
+def _login(session: Session) -> str:
+    from complaint_tui.services.identity import login_name
+
+    return login_name(session.ctx, session.as_name)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="complaint-tui", standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        sys.exit(130)

@@ -1,0 +1,134 @@
+"""Intake: what policy §1 asks a complainant to give, and the checks on it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from complaint_tui.domain.enums import Channel, Priority
+from complaint_tui.domain.settings import IntakeSettings
+
+_CUSTOMER_ID = re.compile(r"^[\w.@+-]{2,64}$")
+MAX_SUBJECT = 200
+MAX_EVENTS = 100
+MAX_ATTACHMENTS = 20
+
+
+@dataclass(frozen=True)
+class EventDate:
+    at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class AttachmentInput:
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class IntakeDraft:
+    customer: str = ""
+    services: list[str] = field(default_factory=list)
+    channel: str = ""
+    subject: str = ""
+    description: str = ""
+    desired_outcome: str = ""
+    priority: str = Priority.NORMAL.value
+    category: str | None = None
+    confidential: bool = False
+    received_at: datetime | None = None
+    events: list[EventDate] = field(default_factory=list)
+    attachments: list[AttachmentInput] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def validate_intake(draft: IntakeDraft, rules: IntakeSettings, now: datetime) -> list[FieldError]:
+    """Every problem with a draft, each naming its field; an empty list means it may be saved."""
+    errors: list[FieldError] = []
+
+    def err(name: str, message: str) -> None:
+        errors.append(FieldError(name, message))
+
+    customer = draft.customer.strip()
+    if not customer:
+        err("customer", "customer: the account username or customer ID is required.")
+    elif not _CUSTOMER_ID.match(customer):
+        err(
+            "customer",
+            "customer: use the account username or customer ID (2-64 letters, digits, . _ @ + -).",
+        )
+    if not draft.services:
+        err("services", "services: name at least one service the complaint is about.")
+    else:
+        unknown = [s for s in draft.services if s not in rules.services]
+        if unknown:
+            err(
+                "services",
+                f"services: {unknown[0]!r} is not a configured service "
+                f"(one of: {', '.join(rules.services)}).",
+            )
+        elif len(set(draft.services)) != len(draft.services):
+            err("services", "services: each service may be named once.")
+    if draft.channel not in {c.value for c in Channel}:
+        err("channel", f"channel: choose one of {', '.join(c.value for c in Channel)}.")
+    subject = draft.subject.strip()
+    if not subject:
+        err("subject", "subject: a short subject line is required.")
+    elif len(subject) > MAX_SUBJECT or "\n" in subject:
+        err("subject", f"subject: keep it to one line of at most {MAX_SUBJECT} characters.")
+    if not draft.description.strip():
+        err("description", "description: describe the issue and what happened.")
+    elif len(draft.description) > rules.max_text_chars:
+        err("description", f"description: at most {rules.max_text_chars:,} characters.")
+    if len(draft.desired_outcome) > rules.max_text_chars:
+        err("desired_outcome", f"desired outcome: at most {rules.max_text_chars:,} characters.")
+    if draft.priority not in {p.value for p in Priority}:
+        err("priority", f"priority: choose one of {', '.join(p.value for p in Priority)}.")
+    if draft.category is not None and draft.category not in rules.categories:
+        err(
+            "category",
+            f"category: {draft.category!r} is not a configured category "
+            f"(one of: {', '.join(rules.categories)}).",
+        )
+    if draft.received_at is not None:
+        if draft.received_at.tzinfo is None:
+            err("received_at", "received at: give a time zone offset, e.g. 2027-02-03T10:00+07:00.")
+        elif draft.received_at > now:
+            err("received_at", "received at: cannot be in the future.")
+    if len(draft.events) > MAX_EVENTS:
+        err("events", f"events: at most {MAX_EVENTS} dated events.")
+    for ev in draft.events:
+        if ev.at.tzinfo is None:
+            err("events", "events: every event time needs a time zone offset.")
+            break
+        if ev.at > now:
+            err("events", f"events: {ev.at.isoformat()} is in the future.")
+            break
+        if not ev.note.strip():
+            err("events", "events: every dated event needs a note saying what happened.")
+            break
+    if len(draft.attachments) > MAX_ATTACHMENTS:
+        err("attachments", f"attachments: at most {MAX_ATTACHMENTS} files.")
+    for att in draft.attachments:
+        if len(att.data) > rules.max_attachment_bytes:
+            err(
+                "attachments",
+                f"attachments: {att.name!r} is {len(att.data):,} bytes, over the "
+                f"{rules.max_attachment_bytes:,}-byte limit.",
+            )
+            break
+        if not att.data:
+            err("attachments", f"attachments: {att.name!r} is empty.")
+            break
+    return errors

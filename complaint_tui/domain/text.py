@@ -1,0 +1,56 @@
+"""Customer text is data: make it inert for a terminal and foldable for search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# CSI / OSC / DCS / other escape sequences, then any remaining C0/C1 control except \n and \t.
+_ESCAPE_SEQ = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC
+    r"|\x1b[@-Z\\-_]"  # two-byte escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidi overrides and isolates can reorder the rest of a terminal line.
+_BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_control(text: str, *, keep_newlines: bool = True) -> str:
+    """Remove terminal escape sequences and control characters; keep newlines and tabs."""
+    text = _ESCAPE_SEQ.sub("", text)
+    text = _BIDI_CONTROL.sub("", text)
+    text = _CONTROL.sub("", text)
+    if not keep_newlines:
+        text = text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    return text
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """A single display line: controls stripped, whitespace collapsed, optionally cut."""
+    flat = " ".join(strip_control(text, keep_newlines=False).split())
+    if limit is not None and len(flat) > limit:
+        return flat[: max(0, limit - 1)] + "…"
+    return flat
+
+
+def fold(text: str) -> str:
+    """Accent- and case-insensitive form for search: "Nguyễn Đức" -> "nguyen duc"."""
+    text = text.replace("đ", "d").replace("Đ", "D")  # no Unicode decomposition for these
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def safe_filename(name: str, fallback: str = "attachment") -> str:
+    """A file name that cannot leave the folder it is saved into, nor hide as a dotfile."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = fold(strip_control(base, keep_newlines=False))
+    base = _SAFE_NAME.sub("_", base).strip(" .")
+    base = base[:120]
+    return base or fallback

@@ -1,0 +1,1 @@
+"""Use cases: the only API the CLI and the TUI call."""

@@ -1,0 +1,124 @@
+"""Admin use cases: bootstrapping a database, agents, policy versions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib import resources
+
+from sqlalchemy import func, select
+
+from complaint_tui.domain.enums import Role
+from complaint_tui.services.context import AppContext
+from complaint_tui.services.errors import Conflict, PermissionDenied, Refused
+from complaint_tui.services.identity import Actor, login_name
+from complaint_tui.services.permissions import require_admin
+from complaint_tui.store.models import Agent, PolicyVersion
+
+_AGENT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class AgentView:
+    name: str
+    role: Role
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class InitResult:
+    revision_before: str | None
+    revision_after: str | None
+    admin_created: str | None
+
+
+def default_policy_text() -> str:
+    return (
+        resources.files("complaint_tui")
+        .joinpath("seed/complaint-policy.txt")
+        .read_text(encoding="utf-8")
+    )
+
+
+def init_database(ctx: AppContext, as_name: str | None = None) -> InitResult:
+    """Create or upgrade the schema; on an empty database the current login becomes admin."""
+    before = ctx.db.current_revision()
+    ctx.init_schema()
+    after = ctx.db.current_revision()
+    created = None
+    now = ctx.now()
+    with ctx.db.session(write=True) as s:
+        if s.scalar(select(func.count()).select_from(Agent)) == 0:
+            name = login_name(ctx, as_name)
+            s.add(Agent(name=name, role=Role.ADMIN.value, active=True, created_at=now))
+            created = name
+        if s.scalar(select(func.count()).select_from(PolicyVersion)) == 0:
+            s.add(
+                PolicyVersion(
+                    label="1",
+                    last_updated=ctx.calendar.local(now).date(),
+                    text=default_policy_text(),
+                    created_at=now,
+                    created_by=created or "init",
+                )
+            )
+    return InitResult(before, after, created)
+
+
+def add_agent(ctx: AppContext, actor: Actor, name: str, role: Role | str) -> AgentView:
+    require_admin(actor, "add agents")
+    name = name.strip()
+    if not _AGENT_NAME.match(name):
+        raise Refused(
+            f"Agent name {name!r} must be 1-64 letters, digits, . _ @ - and start with a letter or digit."
+        )
+    try:
+        role = Role(role)
+    except ValueError:
+        raise Refused("role: choose one of " + ", ".join(r.value for r in Role) + ".") from None
+    now = ctx.now()
+    with ctx.db.session(write=True) as s:
+        if s.scalar(select(Agent).where(Agent.name == name)) is not None:
+            raise Conflict(f"Agent {name!r} already exists.")
+        s.add(Agent(name=name, role=role.value, active=True, created_at=now))
+    return AgentView(name, role, True, now)
+
+
+def set_agent_active(ctx: AppContext, actor: Actor, name: str, active: bool) -> None:
+    require_admin(actor, "activate or deactivate agents")
+    with ctx.db.session(write=True) as s:
+        agent = s.scalar(select(Agent).where(Agent.name == name))
+        if agent is None:
+            raise Refused(f"No agent {name!r}.")
+        if agent.id == actor.id and not active:
+            raise Refused("You cannot deactivate yourself.")
+        agent.active = active
+
+
+def list_agents(ctx: AppContext, actor: Actor) -> list[AgentView]:
+    if actor.role is Role.AGENT:
+        raise PermissionDenied("Only supervisors, managers and admins may list agents.")
+    with ctx.db.session() as s:
+        rows = s.scalars(select(Agent).order_by(Agent.name)).all()
+    return [AgentView(a.name, Role(a.role), a.active, a.created_at) for a in rows]
+
+
+def publish_policy(
+    ctx: AppContext, actor: Actor, label: str, text: str, last_updated: date
+) -> None:
+    """A new policy version; cases received from now on are stamped with it (policy §8)."""
+    require_admin(actor, "publish a policy version")
+    if not text.strip():
+        raise Refused("The policy text is empty.")
+    with ctx.db.session(write=True) as s:
+        s.add(
+            PolicyVersion(
+                label=label.strip()[:64],
+                last_updated=last_updated,
+                text=text,
+                created_at=ctx.now(),
+                created_by=actor.name,
+            )
+        )

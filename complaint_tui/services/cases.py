@@ -1,0 +1,887 @@
+"""Case use cases: intake, every workflow action of SPEC §3, take-next, reads with need-to-know."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from complaint_tui.domain.enums import (
+    CustomerResponse,
+    EscalationOutcome,
+    EventKind,
+    Priority,
+    QueueBucket,
+    Status,
+    Urgency,
+)
+from complaint_tui.domain.intake import AttachmentInput, FieldError, IntakeDraft, validate_intake
+from complaint_tui.domain.sla import PausedClock, queue_position
+from complaint_tui.domain.text import safe_filename
+from complaint_tui.domain.workflow import can_transition, refusal
+from complaint_tui.services.audit import log_access, log_refusal
+from complaint_tui.services.context import AppContext, _first_line
+from complaint_tui.services.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    Refused,
+    Unavailable,
+    ValidationFailed,
+)
+from complaint_tui.services.identity import Actor
+from complaint_tui.services.permissions import (
+    can_view,
+    may_decide,
+    require_case_handler,
+    view_refusal,
+    visible_filter,
+)
+from complaint_tui.services.views import (
+    AttachmentView,
+    CaseDetail,
+    CaseSummary,
+    ReportedEventView,
+    TimelineEntry,
+    clocks_of,
+    summary_of,
+)
+from complaint_tui.store.models import (
+    Agent,
+    Attachment,
+    Case,
+    CaseService,
+    PolicyVersion,
+    Recusal,
+    RefCounter,
+    ReportedEvent,
+    TimelineEvent,
+)
+
+T = TypeVar("T")
+MAX_NOTE_CHARS = 100_000
+MAX_ROOT_CAUSE = 200
+
+
+class CaseDesk:
+    """The case use cases, acting as one actor. The CLI and the TUI call only this."""
+
+    def __init__(self, ctx: AppContext, actor: Actor) -> None:
+        self.ctx = ctx
+        self.actor = actor
+
+    # ---- plumbing ---------------------------------------------------------------------------
+    @property
+    def now(self) -> datetime:
+        return self.ctx.now()
+
+    @contextmanager
+    def _tx(self, *, write: bool) -> Iterator[Session]:
+        """A transaction that turns driver failures into one-sentence refusals."""
+        try:
+            with self.ctx.db.session(write=write) as s:
+                yield s
+        except StaleDataError:
+            raise Conflict(
+                "Someone else changed this case at the same moment; nothing was saved, try again."
+            ) from None
+        except OperationalError as exc:
+            raise Unavailable(f"The database did not answer: {_first_line(exc)}.") from None
+
+    def _refuse(self, action: str, ref: str | None, exc: Refused) -> Refused:
+        if isinstance(exc, PermissionDenied):
+            log_refusal(self.ctx, self.actor.name, action, ref, str(exc))
+        return exc
+
+    def _load(self, s: Session, ref: str, *, for_update: bool) -> Case:
+        stmt = select(Case).where(Case.ref == ref.strip().upper())
+        if for_update and self.ctx.db.is_postgres:
+            stmt = stmt.with_for_update(of=Case)
+        case = s.scalars(stmt).unique().one_or_none()
+        if case is None:
+            raise NotFound(f"No case {ref.strip()!r}.")
+        if not can_view(self.actor, case):
+            raise view_refusal(self.actor, case.ref)
+        return case
+
+    def _event(
+        self, s: Session, case: Case, kind: EventKind, text: str = "", at: datetime | None = None
+    ) -> None:
+        s.add(
+            TimelineEvent(
+                case_id=case.id,
+                kind=kind.value,
+                actor=self.actor.name,
+                at=at or self.now,
+                text=text,
+                customer_visible=kind.customer_visible,
+            )
+        )
+
+    def _set_queue(self, case: Case) -> None:
+        bucket, at = queue_position(
+            Status(case.status),
+            case.ack_due_at,
+            case.resolve_due_at,
+            case.paused_at,
+            case.closed_at or case.resolved_at,
+        )
+        case.queue_bucket, case.queue_at = bucket, at
+
+    def _act(
+        self,
+        action: str,
+        ref: str,
+        change: Callable[[Session, Case, datetime], None],
+        expected_version: int | None,
+    ) -> CaseDetail:
+        """Load, check, change and save one case in one transaction; refusals change nothing."""
+        require_case_handler(self.actor)
+        try:
+            with self._tx(write=True) as s:
+                case = self._load(s, ref, for_update=True)
+                if expected_version is not None and case.version != expected_version:
+                    raise Conflict(
+                        f"{case.ref} was changed by someone else since you opened it; nothing was saved, "
+                        "reload to see their change."
+                    )
+                now = self.now
+                change(s, case, now)
+                case.updated_at = now
+                self._set_queue(case)
+                s.flush()
+                detail = self._detail(s, case, now)
+            return detail
+        except Refused as exc:
+            raise self._refuse(action, ref, exc) from None
+
+    @staticmethod
+    def _text(
+        name: str, value: str | None, *, required: bool = True, limit: int = MAX_NOTE_CHARS
+    ) -> str:
+        value = (value or "").strip()
+        if required and not value:
+            raise invalid(f"{name}: this cannot be empty.")
+        if len(value) > limit:
+            raise invalid(f"{name}: at most {limit:,} characters.")
+        return value
+
+    def _transition(self, case: Case, target: Status, verb: str) -> None:
+        current = Status(case.status)
+        if not can_transition(current, target):
+            raise Refused(refusal(case.ref, current, target, verb))
+        case.status = target.value
+
+    # ---- intake ----------------------------------------------------------------------------
+    def create(self, draft: IntakeDraft) -> CaseDetail:
+        require_case_handler(self.actor)
+        now = self.now
+        errors = validate_intake(draft, self.ctx.settings.intake, now)
+        if errors:
+            raise ValidationFailed(errors)
+        received = draft.received_at or now
+        sla = self.ctx.sla
+        with self._tx(write=True) as s:
+            ref = self._next_ref(s, now)
+            policy_id = s.scalar(
+                select(PolicyVersion.id).order_by(PolicyVersion.id.desc()).limit(1)
+            )
+            case = Case(
+                ref=ref,
+                customer=draft.customer.strip(),
+                channel=draft.channel,
+                subject=draft.subject.strip(),
+                description=draft.description,
+                desired_outcome=draft.desired_outcome.strip(),
+                priority=draft.priority,
+                category=draft.category,
+                confidential=draft.confidential,
+                assignee_id=None,
+                status=Status.NEW.value,
+                policy_version_id=policy_id,
+                received_at=received,
+                ack_due_at=sla.ack_due(received),
+                resolve_due_at=sla.resolve_due(received),
+                escalation_level=0,
+                escalation_pending=False,
+                reopen_count=0,
+                extension_count=0,
+                created_at=now,
+                updated_at=now,
+            )
+            case.services = [
+                CaseService(service=svc, position=i) for i, svc in enumerate(draft.services)
+            ]
+            self._set_queue(case)
+            s.add(case)
+            s.flush()
+            for ev in draft.events:
+                s.add(ReportedEvent(case_id=case.id, at=ev.at, note=ev.note.strip()))
+            self._event(s, case, EventKind.CREATED, f"Received by {draft.channel}.")
+            for att in draft.attachments:
+                self._add_attachment(s, case, att, now)
+            s.flush()
+            return self._detail(s, case, now)
+
+    def _next_ref(self, s: Session, now: datetime) -> str:
+        year = self.ctx.calendar.local(now).year
+        ins = pg_insert if self.ctx.db.is_postgres else sqlite_insert
+        s.execute(ins(RefCounter).values(year=year, last=0).on_conflict_do_nothing())
+        number = s.execute(
+            RefCounter.__table__.update()
+            .where(RefCounter.year == year)
+            .values(last=RefCounter.last + 1)
+            .returning(RefCounter.last)
+        ).scalar_one()
+        return f"C-{year}-{number:05d}"
+
+    def _add_attachment(
+        self, s: Session, case: Case, att: AttachmentInput, now: datetime
+    ) -> Attachment:
+        limit = self.ctx.settings.intake.max_attachment_bytes
+        if len(att.data) > limit:
+            raise invalid(f"attachments: {att.name!r} is over the {limit:,}-byte limit.")
+        if not att.data:
+            raise invalid(f"attachments: {att.name!r} is empty.")
+        name = safe_filename(att.name)
+        ctype = att.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        row = Attachment(
+            case_id=case.id,
+            name=name,
+            content_type=ctype[:128],
+            size=len(att.data),
+            sha256=hashlib.sha256(att.data).hexdigest(),
+            data=att.data,
+            added_at=now,
+            added_by=self.actor.name,
+        )
+        s.add(row)
+        self._event(s, case, EventKind.ATTACHMENT, f"Attached {name} ({len(att.data):,} bytes).")
+        return row
+
+    # ---- reads -----------------------------------------------------------------------------
+    def get(self, ref: str) -> CaseDetail:
+        """The full case; the view is written to the access log."""
+        try:
+            with self._tx(write=True) as s:
+                case = self._load(s, ref, for_update=False)
+                now = self.now
+                log_access(s, now, self.actor.name, "view", case.ref, True)
+                return self._detail(s, case, now)
+        except Refused as exc:
+            raise self._refuse("view", ref, exc) from None
+
+    def _detail(self, s: Session, case: Case, now: datetime) -> CaseDetail:
+        timeline = s.scalars(
+            select(TimelineEvent).where(TimelineEvent.case_id == case.id).order_by(TimelineEvent.id)
+        ).all()
+        reported = s.scalars(
+            select(ReportedEvent)
+            .where(ReportedEvent.case_id == case.id)
+            .order_by(ReportedEvent.at, ReportedEvent.id)
+        ).all()
+        atts = s.scalars(
+            select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
+        ).all()
+        policy = s.get(PolicyVersion, case.policy_version_id) if case.policy_version_id else None
+        # Looked up by id: the relationship attribute is stale after assignee_id changes.
+        assignee = s.get(Agent, case.assignee_id) if case.assignee_id is not None else None
+        summary = summary_of(case, assignee=assignee.name if assignee else "")
+        return CaseDetail(
+            summary=summary,
+            description=case.description,
+            desired_outcome=case.desired_outcome,
+            policy_version=policy.label if policy else None,
+            acknowledged_at=case.acknowledged_at,
+            resolved_at=case.resolved_at,
+            closed_at=case.closed_at,
+            ack_due_at=case.ack_due_at,
+            resolve_due_at=case.resolve_due_at,
+            paused_at=case.paused_at,
+            paused_remaining=timedelta(seconds=case.paused_remaining_s)
+            if case.paused_remaining_s is not None
+            else None,
+            next_update_due_at=case.next_update_due_at,
+            escalation_requested_at=case.escalation_requested_at,
+            escalation_due_at=case.escalation_due_at,
+            outcome=case.outcome,
+            root_cause=case.root_cause,
+            customer_response=case.customer_response,
+            referred_to=case.referred_to,
+            reopen_count=case.reopen_count,
+            extension_count=case.extension_count,
+            urgency=self.ctx.sla.urgency(summary.status, summary.active_due_at, now),
+            clocks=clocks_of(case, self.ctx.sla, now),
+            reported_events=tuple(ReportedEventView(e.at, e.note) for e in reported),
+            attachments=tuple(
+                AttachmentView(
+                    a.id, a.name, a.content_type, a.size, a.sha256, a.added_at, a.added_by
+                )
+                for a in atts
+            ),
+            timeline=tuple(
+                TimelineEntry(t.id, EventKind(t.kind), t.actor, t.at, t.text, t.customer_visible)
+                for t in timeline
+            ),
+        )
+
+    def list(
+        self,
+        *,
+        status: Status | None = None,
+        urgency: Urgency | None = None,
+        limit: int = 200,
+    ) -> list[CaseSummary]:
+        """Most urgent first: active clocks by due instant, then paused, then done."""
+        stmt = self.summary_query().where(visible_filter(self.actor))
+        if status is not None:
+            stmt = stmt.where(Case.status == status.value)
+        if urgency is not None:
+            stmt = stmt.where(self.urgency_condition(urgency))
+        stmt = stmt.order_by(Case.queue_bucket, Case.queue_at, Case.id).limit(limit)
+        with self._tx(write=False) as s:
+            return self.summaries(s, stmt)
+
+    def urgency_condition(self, urgency: Urgency):
+        now = self.now
+        urgent_until, soon_until = self.ctx.sla.band_limits(now)
+        active = Case.queue_bucket == QueueBucket.ACTIVE
+        return {
+            Urgency.BREACHED: and_(active, Case.queue_at <= now),
+            Urgency.URGENT: and_(active, Case.queue_at > now, Case.queue_at <= urgent_until),
+            Urgency.SOON: and_(active, Case.queue_at > urgent_until, Case.queue_at <= soon_until),
+            Urgency.OK: and_(active, Case.queue_at > soon_until),
+            Urgency.PAUSED: Case.queue_bucket == QueueBucket.PAUSED,
+            Urgency.DONE: Case.queue_bucket == QueueBucket.DONE,
+        }[urgency]
+
+    @staticmethod
+    def summary_query() -> Select:
+        return select(
+            Case.id,
+            Case.ref,
+            Case.customer,
+            Case.subject,
+            Case.status,
+            Case.priority,
+            Case.channel,
+            Case.category,
+            Agent.name.label("assignee"),
+            Case.confidential,
+            Case.escalation_level,
+            Case.escalation_pending,
+            Case.received_at,
+            Case.queue_bucket,
+            Case.queue_at,
+            Case.version,
+        ).outerjoin(Agent, Agent.id == Case.assignee_id)
+
+    @staticmethod
+    def summaries(s: Session, stmt: Select) -> list[CaseSummary]:
+        rows = s.execute(stmt).all()
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        services: dict[int, list[str]] = {i: [] for i in ids}
+        for case_id, svc in s.execute(
+            select(CaseService.case_id, CaseService.service)
+            .where(CaseService.case_id.in_(ids))
+            .order_by(CaseService.case_id, CaseService.position)
+        ):
+            services[case_id].append(svc)
+        return [
+            CaseSummary(
+                id=r.id,
+                ref=r.ref,
+                customer=r.customer,
+                services=tuple(services[r.id]),
+                subject=r.subject,
+                status=Status(r.status),
+                priority=r.priority,
+                channel=r.channel,
+                category=r.category,
+                assignee=r.assignee,
+                confidential=r.confidential,
+                escalation_level=r.escalation_level,
+                escalation_pending=r.escalation_pending,
+                received_at=r.received_at,
+                queue_bucket=r.queue_bucket,
+                queue_at=r.queue_at,
+                version=r.version,
+            )
+            for r in rows
+        ]
+
+    def attachment_data(self, ref: str, attachment_id: int) -> tuple[AttachmentView, bytes]:
+        try:
+            with self._tx(write=True) as s:
+                case = self._load(s, ref, for_update=False)
+                att = s.get(Attachment, attachment_id)
+                if att is None or att.case_id != case.id:
+                    raise NotFound(f"{case.ref} has no attachment {attachment_id}.")
+                log_access(s, self.now, self.actor.name, "attachment", case.ref, True, att.name)
+                view = AttachmentView(
+                    att.id,
+                    att.name,
+                    att.content_type,
+                    att.size,
+                    att.sha256,
+                    att.added_at,
+                    att.added_by,
+                )
+                return view, att.data
+        except Refused as exc:
+            raise self._refuse("attachment", ref, exc) from None
+
+    # ---- workflow --------------------------------------------------------------------------
+    def acknowledge(
+        self, ref: str, message: str = "", *, expected_version: int | None = None
+    ) -> CaseDetail:
+        def change(s: Session, case: Case, now: datetime) -> None:
+            self._transition(case, Status.ACKNOWLEDGED, "acknowledge")
+            self._mark_acknowledged(s, case, now, message)
+
+        return self._act("acknowledge", ref, change, expected_version)
+
+    def _mark_acknowledged(self, s: Session, case: Case, now: datetime, message: str) -> None:
+        case.acknowledged_at = now
+        case.last_customer_update_at = now
+        case.next_update_due_at = self.ctx.sla.next_update_due(now)
+        text = (
+            self._text("message", message, required=False)
+            or "We have received your complaint and are looking into it."
+        )
+        self._event(s, case, EventKind.ACKNOWLEDGED, text, now)
+
+    def start(self, ref: str, note: str = "", *, expected_version: int | None = None) -> CaseDetail:
+        """Begin investigating; a new case is acknowledged on the way (SPEC §3)."""
+
+        def change(s: Session, case: Case, now: datetime) -> None:
+            was = Status(case.status)
+            if was is Status.WAITING_ON_CUSTOMER:
+                raise Refused(
+                    f"{case.ref} is waiting on the customer; use resume to continue investigating."
+                )
+            self._transition(case, Status.INVESTIGATING, "start investigating")
+            if was is Status.NEW:
+                self._mark_acknowledged(s, case, now, "")
+            self._event(
+                s,
+                case,
+                EventKind.STATUS_CHANGE,
+                self._status_text(was, Status.INVESTIGATING, note),
+                now,
+            )
+
+        return self._act("start", ref, change, expected_version)
+
+    @staticmethod
+    def _status_text(was: Status, now_status: Status, note: str = "") -> str:
+        text = f"{was.value} → {now_status.value}"
+        return f"{text}: {note.strip()}" if note.strip() else text
+
+    def wait(self, ref: str, request: str, *, expected_version: int | None = None) -> CaseDetail:
+        """Wait on the customer: the resolution clock pauses, the request is sent to them."""
+
+        def change(s: Session, case: Case, now: datetime) -> None:
+            text = self._text("request", request)
+            if Status(case.status) is Status.WAITING_ON_CUSTOMER:
+                raise Refused(f"{case.ref} is already waiting on the customer.")
+            self._transition(case, Status.WAITING_ON_CUSTOMER, "wait on the customer for")
+            paused = self.ctx.sla.pause(case.resolve_due_at, now)
+            case.paused_at = now
+            case.paused_remaining_s = (
+                paused.remaining.total_seconds() if paused.remaining is not None else None
+            )
+            case.next_update_due_at = None
+            case.last_customer_update_at = now
+            self._event(
+                s, case, EventKind.STATUS_CHANGE, "investigating → waiting_on_customer", now
+            )
+            self._event(s, case, EventKind.CUSTOMER_UPDATE, text, now)
+
+        return self._act("wait", ref, change, expected_version)
+
+    def resume(
+        self, ref: str, note: str = "", *, expected_version: int | None = None
+    ) -> CaseDetail:
+        def change(s: Session, case: Case, now: datetime) -> None:
+            if Status(case.status) is not Status.WAITING_ON_CUSTOMER:
+                raise Refused(f"Cannot resume {case.ref}: it is not waiting on the customer.")
+            self._transition(case, Status.INVESTIGATING, "resume")
+            self._unpause(case, now)
+            case.next_update_due_at = self.ctx.sla.next_update_due(now)
+            self._event(
+                s,
+                case,
+                EventKind.STATUS_CHANGE,
+                self._status_text(Status.WAITING_ON_CUSTOMER, Status.INVESTIGATING, note),
+                now,
+            )
+
+        return self._act("resume", ref, change, expected_version)
+
+    def _unpause(self, case: Case, now: datetime) -> None:
+        if case.paused_at is None:
+            return
+        remaining = (
+            timedelta(seconds=case.paused_remaining_s)
+            if case.paused_remaining_s is not None
+            else None
+        )
+        case.resolve_due_at = self.ctx.sla.resume(PausedClock(case.resolve_due_at, remaining), now)
+        case.paused_at = None
+        case.paused_remaining_s = None
+
+    def note(self, ref: str, text: str, *, expected_version: int | None = None) -> CaseDetail:
+        """An internal note: never shown to the customer."""
+
+        def change(s: Session, case: Case, now: datetime) -> None:
+            self._event(s, case, EventKind.NOTE, self._text("note", text), now)
+
+        return self._act("note", ref, change, expected_version)
+
+    def update(self, ref: str, text: str, *, expected_version: int | None = None) -> CaseDetail:
+        """A customer-visible progress update; restarts the next-update clock."""
+
+        def change(s: Session, case: Case, now: datetime) -> None:
+            body = self._text("update", text)
+            if not Status(case.status).is_open:
+                raise Refused(
+                    f"{case.ref} is {case.status}; reopen it before sending progress updates."
+                )
+            case.last_customer_update_at = now
+            if (
+                Status(case.status) is not Status.WAITING_ON_CUSTOMER
+                and case.acknowledged_at is not None
+            ):
+                case.next_update_due_at = self.ctx.sla.next_update_due(now)
+            self._event(s, case, EventKind.CUSTOMER_UPDATE, body, now)
+
+        return self._act("update", ref, change, expected_version)
+
+    def resolve(
+        self, ref: str, outcome: str, root_cause: str, *, expected_version: int | None = None
+    ) -> CaseDetail:
+        def change(s: Session, case: Case, now: datetime) -> None:
+            body = self._text("outcome", outcome)
+            cause = self._text("root cause", root_cause, limit=MAX_ROOT_CAUSE)
+            was = Status(case.status)
+            self._transition(case, Status.RESOLVED, "resolve")
+            if was is Status.WAITING_ON_CUSTOMER:
+                self._unpause(case, now)
+            case.resolved_at = now
+            case.outcome = body
+            case.root_cause = cause
+            case.next_update_due_at = None
+            self._event(
+                s,
+                case,
+                EventKind.STATUS_CHANGE,
+                f"{was.value} → resolved (root cause: {cause})",
+                now,
+            )
+            self._event(s, case, EventKind.OUTCOME, body, now)
+
+        return self._act("resolve", ref, change, expected_version)
+
+    def close(
+        self, ref: str, response: CustomerResponse | str, *, expected_version: int | None = None
+    ) -> CaseDetail:
+        def change(s: Session, case: Case, now: datetime) -> None:
+            try:
+                answer = CustomerResponse(response)
+            except ValueError:
+                raise invalid(
+                    "response: choose one of " + ", ".join(r.value for r in CustomerResponse) + "."
+                ) from None
+            self._transition(case, Status.CLOSED, "close")
+            case.closed_at = now
+            case.customer_response = answer.value
+            self._event(
+                s,
+                case,
+                EventKind.STATUS_CHANGE,
+                f"resolved → closed (customer response: {answer.value})",
+                now,
+            )
+
+        return self._act("close", ref, change, expected_version)
+
+    def reopen(self, ref: str, reason: str, *, expected_version: int | None = None) -> CaseDetail:
+        def change(s: Session, case: Case, now: datetime) -> None:
+            why = self._text("reason", reason)
+            self._reopen(s, case, now, why)
+
+        return self._act("reopen", ref, change, expected_version)
+
+    def _reopen(self, s: Session, case: Case, now: datetime, why: str) -> None:
+        was = Status(case.status)
+        if was not in (Status.RESOLVED, Status.CLOSED):
+            raise Refused(f"Cannot reopen {case.ref}: it is {was.value}, not resolved or closed.")
+        self._transition(case, Status.INVESTIGATING, "reopen")
+        case.resolve_due_at = self.ctx.sla.resolve_due(now)  # the resolution clock restarts here
+        case.resolved_at = None
+        case.closed_at = None
+        case.customer_response = None
+        case.reopen_count += 1
+        case.next_update_due_at = self.ctx.sla.next_update_due(now)
+        self._event(
+            s, case, EventKind.STATUS_CHANGE, f"{was.value} → investigating (reopened: {why})", now
+        )
+
+    def assign(
+        self, ref: str, agent_name: str | None, *, expected_version: int | None = None
+    ) -> CaseDetail:
+        """Assign to an agent (None unassigns). Agents may only take or release cases themselves."""
+
+        def change(s: Session, case: Case, now: datetime) -> None:
+            target: Agent | None = None
+            if agent_name:
+                target = s.scalar(select(Agent).where(Agent.name == agent_name.strip()))
+                if target is None or not target.active:
+                    raise NotFound(f"No active agent {agent_name.strip()!r}.")
+                if target.role == "admin":
+                    raise Refused(f"{target.name} is an admin and does not handle cases.")
+            if not self.actor.sees_all_cases:
+                mine = target is not None and target.id == self.actor.id
+                releasing = target is None and case.assignee_id == self.actor.id
+                if not (mine or releasing):
+                    raise PermissionDenied(
+                        "Agents may assign cases only to themselves; ask a supervisor."
+                    )
+                if mine and case.assignee_id not in (None, self.actor.id):
+                    raise PermissionDenied(
+                        f"{case.ref} is assigned to someone else; ask a supervisor to reassign it."
+                    )
+            if target is not None and s.get(Recusal, (case.id, target.id)) is not None:
+                raise Refused(
+                    f"{target.name} recused themselves from {case.ref} and cannot be assigned to it."
+                )
+            if (target.id if target else None) == case.assignee_id:
+                raise Refused(
+                    f"{case.ref} is already {'assigned to ' + target.name if target else 'unassigned'}."
+                )
+            case.assignee_id = target.id if target else None
+            self._event(
+                s,
+                case,
+                EventKind.ASSIGNMENT,
+                f"assigned to {target.name}" if target else "unassigned",
+                now,
+            )
+
+        return self._act("assign", ref, change, expected_version)
+
+    def recuse(self, ref: str, reason: str, *, expected_version: int | None = None) -> CaseDetail:
+        """Step away for a conflict of interest (policy §5): unassigns and bars take-next."""
+
+        def change(s: Session, case: Case, now: datetime) -> None:
+            why = self._text("reason", reason)
+            if s.get(Recusal, (case.id, self.actor.id)) is not None:
+                raise Refused(f"You have already recused yourself from {case.ref}.")
+            s.add(Recusal(case_id=case.id, agent_id=self.actor.id, at=now, reason=why))
+            if case.assignee_id == self.actor.id:
+                case.assignee_id = None
+            self._event(s, case, EventKind.RECUSAL, f"{self.actor.name} recused: {why}", now)
+
+        return self._act("recuse", ref, change, expected_version)
+
+    def set_priority(
+        self, ref: str, priority: Priority | str, *, expected_version: int | None = None
+    ) -> CaseDetail:
+        def change(s: Session, case: Case, now: datetime) -> None:
+            try:
+                new = Priority(priority)
+            except ValueError:
+                raise invalid(
+                    "priority: choose one of " + ", ".join(p.value for p in Priority) + "."
+                ) from None
+            if new.value == case.priority:
+                raise Refused(f"{case.ref} is already {new.value} priority.")
+            old, case.priority = case.priority, new.value
+            self._event(s, case, EventKind.PRIORITY_CHANGE, f"{old} → {new.value}", now)
+
+        return self._act("priority", ref, change, expected_version)
+
+    def escalate(
+        self, ref: str, request: str, *, expected_version: int | None = None
+    ) -> CaseDetail:
+        """Record the customer's request to escalate (policy §3): level 1 supervisor, 2 manager."""
+
+        def change(s: Session, case: Case, now: datetime) -> None:
+            text = self._text("request", request)
+            if case.escalation_pending:
+                raise Refused(
+                    f"{case.ref} already awaits a level-{case.escalation_level} escalation decision."
+                )
+            if case.escalation_level >= 2:
+                raise Refused(
+                    f"{case.ref} has been decided at manager level; offer external dispute resolution (refer) instead."
+                )
+            case.escalation_level += 1
+            case.escalation_pending = True
+            case.escalation_requested_at = now
+            case.escalation_due_at = self.ctx.sla.escalation_due(now)
+            who = "supervisor" if case.escalation_level == 1 else "manager"
+            self._event(
+                s,
+                case,
+                EventKind.ESCALATION_REQUEST,
+                f"level {case.escalation_level} ({who}): {text}",
+                now,
+            )
+
+        return self._act("escalate", ref, change, expected_version)
+
+    def decide(
+        self,
+        ref: str,
+        outcome: EscalationOutcome | str,
+        explanation: str,
+        *,
+        expected_version: int | None = None,
+    ) -> CaseDetail:
+        """Record the escalation decision; it is communicated to the customer."""
+
+        def change(s: Session, case: Case, now: datetime) -> None:
+            text = self._text("decision", explanation)
+            try:
+                result = EscalationOutcome(outcome)
+            except ValueError:
+                raise invalid(
+                    "outcome: choose one of " + ", ".join(o.value for o in EscalationOutcome) + "."
+                ) from None
+            if not case.escalation_pending:
+                raise Refused(f"{case.ref} has no escalation awaiting a decision.")
+            if not may_decide(self.actor, case.escalation_level):
+                who = "a supervisor or manager" if case.escalation_level == 1 else "a manager"
+                raise PermissionDenied(
+                    f"Only {who} may decide a level-{case.escalation_level} escalation."
+                )
+            case.escalation_pending = False
+            self._event(
+                s,
+                case,
+                EventKind.ESCALATION_DECISION,
+                f"level {case.escalation_level}, {result.value}: {text}",
+                now,
+            )
+            if result is EscalationOutcome.REOPENED and Status(case.status) in (
+                Status.RESOLVED,
+                Status.CLOSED,
+            ):
+                self._reopen(s, case, now, f"escalation decision: {text}")
+
+        return self._act("decide", ref, change, expected_version)
+
+    def extend(
+        self, ref: str, business_days: int, explanation: str, *, expected_version: int | None = None
+    ) -> CaseDetail:
+        """Extend the resolution deadline, with an explanation the customer sees (policy §2)."""
+
+        def change(s: Session, case: Case, now: datetime) -> None:
+            text = self._text("explanation", explanation)
+            if not isinstance(business_days, int) or not 1 <= business_days <= 60:
+                raise invalid("days: extend by 1 to 60 business days.")
+            status = Status(case.status)
+            if status not in (Status.ACKNOWLEDGED, Status.INVESTIGATING):
+                raise Refused(
+                    f"Cannot extend {case.ref} while it is {status.value}; only an acknowledged or "
+                    "investigating case has a running resolution clock."
+                )
+            old = case.resolve_due_at
+            case.resolve_due_at = self.ctx.sla.extend(max(old, now), business_days)
+            case.extension_count += 1
+            local = self.ctx.calendar.local(case.resolve_due_at)
+            self._event(
+                s,
+                case,
+                EventKind.EXTENSION,
+                f"Resolution now due {local:%Y-%m-%d %H:%M} (+{business_days} business days): {text}",
+                now,
+            )
+
+        return self._act("extend", ref, change, expected_version)
+
+    def refer(self, ref: str, note: str = "", *, expected_version: int | None = None) -> CaseDetail:
+        """Record that the customer was told about external dispute resolution (policy §7)."""
+
+        def change(s: Session, case: Case, now: datetime) -> None:
+            ext = self.ctx.settings.external
+            case.referred_to = ext.name[:200]
+            extra = self._text("note", note, required=False)
+            text = f"Referred to {ext.name} ({ext.contact}). {ext.info}" + (
+                f" {extra}" if extra else ""
+            )
+            self._event(s, case, EventKind.REFERRAL, text, now)
+
+        return self._act("refer", ref, change, expected_version)
+
+    def attach(
+        self, ref: str, att: AttachmentInput, *, expected_version: int | None = None
+    ) -> CaseDetail:
+        def change(s: Session, case: Case, now: datetime) -> None:
+            self._add_attachment(s, case, att, now)
+
+        return self._act("attach", ref, change, expected_version)
+
+    # ---- take next -------------------------------------------------------------------------
+    def take_next(self) -> CaseDetail | None:
+        """Assign the most urgent unassigned case this agent may handle; None when there is none.
+
+        PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent agents never get the same case.
+        SQLite: the write transaction starts with BEGIN IMMEDIATE, so takers run one at a time.
+        """
+        require_case_handler(self.actor)
+        recused = exists().where(
+            and_(Recusal.case_id == Case.id, Recusal.agent_id == self.actor.id)
+        )
+        stmt = (
+            select(Case)
+            .where(
+                Case.assignee_id.is_(None),
+                Case.queue_bucket == QueueBucket.ACTIVE,
+                visible_filter(self.actor),
+                ~recused,
+            )
+            .order_by(Case.queue_bucket, Case.queue_at, Case.id)
+            .limit(1)
+        )
+        if self.ctx.db.is_postgres:
+            stmt = stmt.with_for_update(skip_locked=True, of=Case)
+        with self._tx(write=True) as s:
+            case = s.scalars(stmt).unique().one_or_none()
+            if case is None:
+                return None
+            now = self.now
+            case.assignee_id = self.actor.id
+            case.updated_at = now
+            self._event(
+                s, case, EventKind.ASSIGNMENT, f"taken by {self.actor.name} (take next)", now
+            )
+            log_access(s, now, self.actor.name, "view", case.ref, True, "take next")
+            s.flush()
+            return self._detail(s, case, now)
+
+    def count(self, condition=None) -> int:
+        stmt = select(func.count()).select_from(Case).where(visible_filter(self.actor))
+        if condition is not None:
+            stmt = stmt.where(condition)
+        with self._tx(write=False) as s:
+            return s.scalar(stmt) or 0
+
+
+def invalid(message: str) -> ValidationFailed:
+    """A one-field validation refusal; the message starts with the field's name."""
+    return ValidationFailed([FieldError(message.split(":", 1)[0], message)])

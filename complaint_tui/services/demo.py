@@ -1,0 +1,559 @@
+"""Deterministic demo data: realistic Vietnamese and English complaints in every status and band.
+
+Seeding uses the DB-API directly (SQLite executemany, PostgreSQL COPY) because an ORM round per
+row would take minutes at a million cases; the rows are the same the services would write.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, text
+
+from complaint_tui.domain.enums import (
+    Channel,
+    CustomerResponse,
+    EventKind,
+    Priority,
+    QueueBucket,
+    Role,
+    Status,
+)
+from complaint_tui.domain.settings import Settings
+from complaint_tui.services.admin import init_database
+from complaint_tui.services.context import AppContext
+from complaint_tui.services.errors import Refused
+from complaint_tui.store.models import Agent, Case, PolicyVersion
+
+DEMO_AGENTS = (
+    ("lan.nguyen", Role.AGENT),
+    ("minh.tran", Role.AGENT),
+    ("huong.le", Role.AGENT),
+    ("duc.pham", Role.AGENT),
+    ("sam.taylor", Role.AGENT),
+    ("anh.vo", Role.SUPERVISOR),
+    ("thao.dang", Role.MANAGER),
+    ("it.admin", Role.ADMIN),
+)
+
+FAMILY = (
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+)
+MIDDLE = ("Văn", "Thị", "Đức", "Minh", "Ngọc", "Thanh", "Quốc", "Hữu", "Thu", "Gia")
+GIVEN = (
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hùng",
+    "Khánh",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Trang",
+    "Tuấn",
+    "Vy",
+    "Đạt",
+    "Đông",
+)
+EN_NAMES = (
+    "alice",
+    "ben",
+    "chloe",
+    "david",
+    "emma",
+    "frank",
+    "grace",
+    "henry",
+    "isla",
+    "jack",
+    "kate",
+    "liam",
+    "mia",
+    "noah",
+)
+COMPANIES = (
+    "saigontech",
+    "hanoisoft",
+    "mekongfood",
+    "danangtravel",
+    "phuquocresort",
+    "acme",
+    "globex",
+    "initech",
+    "vinadesign",
+    "bluesky",
+)
+
+# (category, services, subject, description) with {svc} and {detail} filled in.
+TEMPLATES = (
+    (
+        "Outage",
+        ("VPS",),
+        "VPS không truy cập được từ sáng",
+        "Máy chủ VPS của tôi không thể truy cập qua SSH từ {time}. Website khách hàng bị gián đoạn. {detail}",
+    ),
+    (
+        "Outage",
+        ("VPS", "DNS"),
+        "Website down after DNS change",
+        "After your DNS maintenance at {time} our site stopped resolving for several hours. {detail}",
+    ),
+    (
+        "Performance",
+        ("VPS",),
+        "Tốc độ VPS chậm bất thường",
+        "CPU steal time rất cao kể từ {time}, ứng dụng phản hồi chậm gấp 5 lần. {detail}",
+    ),
+    (
+        "Performance",
+        ("Web hosting",),
+        "Hosting very slow during business hours",
+        "Page loads take over 10 seconds between 9:00 and 11:00 since {time}. {detail}",
+    ),
+    (
+        "Billing",
+        ("Billing", "VPS"),
+        "Bị tính phí hai lần cho gói VPS",
+        "Tài khoản bị trừ tiền hai lần cho hóa đơn tháng này vào {time}. Đề nghị hoàn tiền. {detail}",
+    ),
+    (
+        "Billing",
+        ("Billing", "Domain"),
+        "Domain renewal charged at wrong price",
+        "The renewal on {time} was charged at the premium rate instead of the promotional rate. {detail}",
+    ),
+    (
+        "Data loss",
+        ("Backup", "VPS"),
+        "Bản sao lưu không khôi phục được",
+        "Khôi phục bản backup ngày {time} báo lỗi checksum, mất dữ liệu đơn hàng. {detail}",
+    ),
+    (
+        "Data loss",
+        ("Cloud storage",),
+        "Files missing from cloud storage bucket",
+        "About 2,000 objects disappeared from our bucket around {time}. {detail}",
+    ),
+    (
+        "Security",
+        ("VPS",),
+        "VPS bị khóa vì nghi ngờ gửi spam",
+        "VPS bị khóa lúc {time} với lý do gửi spam nhưng chúng tôi không gửi email. {detail}",
+    ),
+    (
+        "Security",
+        ("SSL certificate", "Web hosting"),
+        "SSL certificate expired without notice",
+        "Our certificate expired at {time}; auto-renew was enabled. Browsers show warnings. {detail}",
+    ),
+    (
+        "Support quality",
+        ("Email hosting",),
+        "Hỗ trợ không phản hồi ticket email",
+        "Ticket về email bị trả lại mở từ {time} nhưng chưa có phản hồi. {detail}",
+    ),
+    (
+        "Support quality",
+        ("Dedicated server",),
+        "Technician rebooted the wrong server",
+        "During the scheduled maintenance at {time} the technician rebooted our database server. {detail}",
+    ),
+    (
+        "Migration",
+        ("Web hosting", "Email hosting"),
+        "Chuyển hosting làm mất email",
+        "Sau khi chuyển hosting lúc {time}, hộp thư của 12 nhân viên trống. {detail}",
+    ),
+    (
+        "Migration",
+        ("Dedicated server",),
+        "Migration window overran by 6 hours",
+        "The migration planned for {time} overran and our shop was offline all morning. {detail}",
+    ),
+    (
+        "Other",
+        ("Domain", "DNS"),
+        "Tên miền bị chuyển sai chủ sở hữu",
+        "Thông tin chủ thể tên miền bị thay đổi lúc {time} mà không có yêu cầu của tôi. {detail}",
+    ),
+)
+DETAILS = (
+    "Mong được xử lý sớm.",
+    "Chúng tôi đã gửi ảnh chụp màn hình lỗi.",
+    "This is the second time this month.",
+    "Our customers are complaining to us directly.",
+    "Xin vui lòng liên hệ lại qua số điện thoại.",
+    "Please call before making changes.",
+    "Đơn hàng bị ảnh hưởng khoảng 30 triệu đồng.",
+    "We need a written explanation for our own client.",
+)
+OUTCOMES = (
+    (
+        "Hardware fault on host node",
+        "We moved your VPS to a healthy host and credited 3 days of service.",
+    ),
+    ("Billing system duplicate charge", "Hoàn tiền khoản thu trùng trong 3 ngày làm việc."),
+    ("Monitoring gap", "We added monitoring for the failed component and credited one month."),
+    ("Configuration error", "Đã khôi phục cấu hình DNS và xác nhận tên miền hoạt động."),
+    (
+        "Customer configuration",
+        "We explained the misconfiguration and fixed it together with the customer.",
+    ),
+)
+HOSTILE = (
+    "[bold red]FREE CREDIT[/] [link=https://evil.example]click[/link]",
+    "Subject with \x1b[31mANSI red\x1b[0m and \x1b]8;;https://evil.example\x07OSC link\x1b]8;;\x07 and NUL\x00 end",
+)
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    cases: int
+    agents: int
+    seconds: float
+
+
+def _customer(rng: random.Random, i: int) -> str:
+    kind = rng.random()
+    if kind < 0.45:
+        from complaint_tui.domain.text import fold
+
+        name = fold(f"{rng.choice(FAMILY)}{rng.choice(GIVEN)}").replace(" ", "")
+        return f"{name}{rng.randint(1, 999)}"
+    if kind < 0.7:
+        return f"{rng.choice(EN_NAMES)}.{rng.choice(COMPANIES)}"
+    return f"CUST-{100000 + (i * 7919) % 900000}"
+
+
+def _display_name(rng: random.Random) -> str:
+    return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+
+def seed_demo(
+    ctx: AppContext, count: int, seed: int, login: str | None = None, batch: int = 20_000
+) -> SeedResult:
+    """Insert ``count`` cases into an initialised, case-free database."""
+    started = time.perf_counter()
+    now = ctx.now()
+    with ctx.db.session(write=True) as s:
+        existing = s.scalar(select(func.count()).select_from(Case))
+        if existing:
+            raise Refused(
+                f"The database already has {existing:,} cases; demo data goes only into an empty one."
+            )
+        names = {a.name for a in s.scalars(select(Agent))}
+        for name, role in DEMO_AGENTS:
+            if name not in names:
+                s.add(Agent(name=name, role=role.value, active=True, created_at=now))
+        if login and login not in names and login not in dict(DEMO_AGENTS):
+            s.add(Agent(name=login, role=Role.SUPERVISOR.value, active=True, created_at=now))
+        s.flush()
+        agent_ids = [
+            a.id
+            for a in s.scalars(
+                select(Agent).where(Agent.role.in_(["agent", "supervisor"])).order_by(Agent.id)
+            )
+        ]
+        agents = {a.id: a.name for a in s.scalars(select(Agent))}
+        policy_id = s.scalar(select(PolicyVersion.id).order_by(PolicyVersion.id.desc()).limit(1))
+    rows = _generate(ctx, count, seed, now, agent_ids, agents, policy_id)
+    _bulk_insert(ctx, rows, batch)
+    with ctx.db.session(write=True) as s:
+        year = ctx.calendar.local(now).year
+        s.execute(text("DELETE FROM ref_counters WHERE year = :y"), {"y": year})
+        s.execute(
+            text("INSERT INTO ref_counters (year, last) VALUES (:y, :n)"), {"y": year, "n": count}
+        )
+    if ctx.db.is_postgres:
+        with ctx.db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            for table in (
+                "cases",
+                "timeline_events",
+                "reported_events",
+                "access_log",
+                "attachments",
+            ):
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT max(id) FROM {table}), 1))"
+                    )
+                )
+            conn.execute(text("ANALYZE"))
+    else:
+        with ctx.db.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    return SeedResult(count, len(agents), time.perf_counter() - started)
+
+
+CASE_COLS = (
+    "id", "ref", "customer", "channel", "subject", "description", "desired_outcome", "priority", "category",
+    "confidential", "assignee_id", "status", "policy_version_id", "received_at", "acknowledged_at", "resolved_at",
+    "closed_at", "ack_due_at", "resolve_due_at", "paused_at", "paused_remaining_s", "next_update_due_at",
+    "last_customer_update_at", "escalation_level", "escalation_pending", "escalation_requested_at",
+    "escalation_due_at", "outcome", "root_cause", "customer_response", "reopen_count", "extension_count",
+    "referred_to", "queue_bucket", "queue_at", "version", "created_at", "updated_at",
+)  # fmt: skip
+SERVICE_COLS = ("case_id", "service", "position")
+EVENT_COLS = ("case_id", "kind", "actor", "at", "text", "customer_visible")
+
+
+@dataclass
+class _Rows:
+    cases: list[tuple]
+    services: list[tuple]
+    events: list[tuple]
+
+
+def _generate(ctx: AppContext, count: int, seed: int, now: datetime, agent_ids, agents, policy_id):
+    """Yield batches of rows; deterministic for a given seed and clock."""
+    rng = random.Random(seed)
+    cal, sla = ctx.calendar, ctx.sla
+    year = cal.local(now).year
+    due_cache: dict[tuple[object, int], datetime] = {}
+    statuses = (
+        (Status.NEW, 0.14),
+        (Status.ACKNOWLEDGED, 0.10),
+        (Status.INVESTIGATING, 0.30),
+        (Status.WAITING_ON_CUSTOMER, 0.10),
+        (Status.RESOLVED, 0.14),
+        (Status.CLOSED, 0.22),
+    )
+    status_pick = [s for s, w in statuses for _ in range(int(w * 100))]
+    channels = list(Channel)
+    priorities = (
+        [Priority.LOW] * 2 + [Priority.NORMAL] * 6 + [Priority.HIGH] * 2 + [Priority.CRITICAL]
+    )
+    configured = set(ctx.settings.intake.services)
+    categories = set(ctx.settings.intake.categories)
+
+    def due(received: datetime, n: int) -> datetime:
+        key = (cal.local(received).date(), n)
+        hit = due_cache.get(key)
+        if hit is None:
+            hit = due_cache[key] = cal.due_in_business_days(received, n)
+        return hit
+
+    ack_n, res_n = sla.rules.ack_business_days, sla.rules.resolve_business_days
+    batch = _Rows([], [], [])
+    for i in range(1, count + 1):
+        status = status_pick[rng.randrange(len(status_pick))]
+        open_case = status.is_open
+        # Open cases were received in the last ~8 days so every band shows; done ones up to 60 days.
+        age = timedelta(seconds=rng.randrange(0, (8 if open_case else 60) * 86400))
+        received = now - age
+        category, svcs, subject, desc = TEMPLATES[rng.randrange(len(TEMPLATES))]
+        svcs = tuple(s for s in svcs if s in configured) or (ctx.settings.intake.services[0],)
+        if category not in categories:
+            category = None
+        when = cal.local(received - timedelta(hours=rng.randrange(1, 48))).strftime("%H:%M %d/%m")
+        description = desc.format(time=when, detail=DETAILS[rng.randrange(len(DETAILS))])
+        if i % 50_000 == 7:
+            subject, description = (
+                HOSTILE[(i // 50_000) % 2],
+                HOSTILE[(i // 50_000 + 1) % 2] + "\n" + description,
+            )
+        ack_due, res_due = due(received, ack_n), due(received, res_n)
+        acknowledged = resolved = closed = paused_at = next_update = last_update = None
+        paused_remaining = None
+        outcome = root_cause = response = None
+        assignee = (
+            None
+            if status is Status.NEW and rng.random() < 0.8
+            else agent_ids[rng.randrange(len(agent_ids))]
+        )
+        actor = agents.get(assignee, "lan.nguyen")
+        events = [
+            (
+                i,
+                EventKind.CREATED.value,
+                actor,
+                received,
+                f"Received by {channels[0].value}.",
+                False,
+            )
+        ]
+        if status is not Status.NEW:
+            acknowledged = min(now, received + timedelta(minutes=rng.randrange(10, 60 * 30)))
+            last_update = acknowledged
+            events.append(
+                (
+                    i,
+                    EventKind.ACKNOWLEDGED.value,
+                    actor,
+                    acknowledged,
+                    "We have received your complaint and are looking into it.",
+                    True,
+                )
+            )
+        if status in (Status.ACKNOWLEDGED, Status.INVESTIGATING):
+            next_update = (
+                sla.next_update_due(acknowledged)
+                if rng.random() < 0.05
+                else due(acknowledged, sla.rules.update_every_business_days)
+            )
+        if status is Status.WAITING_ON_CUSTOMER:
+            paused_at = min(now, acknowledged + timedelta(hours=rng.randrange(1, 40)))
+            if paused_at < res_due:
+                paused_remaining = cal.business_time_between(paused_at, res_due).total_seconds()
+            events.append(
+                (
+                    i,
+                    EventKind.CUSTOMER_UPDATE.value,
+                    actor,
+                    paused_at,
+                    "Could you send the exact error message and a screenshot?",
+                    True,
+                )
+            )
+        if status in (Status.RESOLVED, Status.CLOSED):
+            resolved = min(now, acknowledged + timedelta(hours=rng.randrange(2, 24 * 8)))
+            root_cause, outcome = OUTCOMES[rng.randrange(len(OUTCOMES))]
+            events.append((i, EventKind.OUTCOME.value, actor, resolved, outcome, True))
+            if status is Status.CLOSED:
+                closed = min(now, resolved + timedelta(hours=rng.randrange(1, 72)))
+                response = (
+                    CustomerResponse.ACCEPTED,
+                    CustomerResponse.ACCEPTED,
+                    CustomerResponse.NO_RESPONSE,
+                    CustomerResponse.REJECTED,
+                )[rng.randrange(4)].value
+        bucket, queue_at = {
+            Status.NEW: (QueueBucket.ACTIVE, ack_due),
+            Status.ACKNOWLEDGED: (QueueBucket.ACTIVE, res_due),
+            Status.INVESTIGATING: (QueueBucket.ACTIVE, res_due),
+            Status.WAITING_ON_CUSTOMER: (QueueBucket.PAUSED, paused_at),
+            Status.RESOLVED: (QueueBucket.DONE, resolved),
+            Status.CLOSED: (QueueBucket.DONE, closed),
+        }[status]
+        esc_level, esc_pending, esc_req, esc_due = 0, False, None, None
+        if status in (Status.RESOLVED, Status.CLOSED) and rng.random() < 0.06:
+            esc_level, esc_pending = 1, rng.random() < 0.6
+            esc_req = min(now, (closed or resolved) + timedelta(hours=rng.randrange(1, 30)))
+            esc_due = sla.escalation_due(esc_req)
+            events.append(
+                (
+                    i,
+                    EventKind.ESCALATION_REQUEST.value,
+                    actor,
+                    esc_req,
+                    "level 1 (supervisor): Tôi không đồng ý với kết quả xử lý.",
+                    False,
+                )
+            )
+        updated = max(e[3] for e in events)
+        batch.cases.append(
+            (
+                i, f"C-{year}-{i:05d}", _customer(rng, i), channels[rng.randrange(5)].value, subject, description,
+                "Hoàn tiền hoặc bồi thường thời gian gián đoạn." if rng.random() < 0.5 else "A credit for the downtime and an explanation.",
+                priorities[rng.randrange(len(priorities))].value, category, rng.random() < 0.03, assignee, status.value,
+                policy_id, received, acknowledged, resolved, closed, ack_due, res_due, paused_at, paused_remaining,
+                next_update, last_update, esc_level, esc_pending, esc_req, esc_due, outcome, root_cause, response,
+                0, 0, None, bucket, queue_at, 1, received, updated,
+            )
+        )  # fmt: skip
+        for pos, svc in enumerate(svcs):
+            batch.services.append((i, svc, pos))
+        batch.events.extend(events)
+        if len(batch.cases) >= 20_000:
+            yield batch
+            batch = _Rows([], [], [])
+    if batch.cases:
+        yield batch
+
+
+def _sqlite_value(v):
+    if isinstance(v, datetime):
+        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return v
+
+
+def _bulk_insert(ctx: AppContext, batches, _batch: int) -> None:
+    raw = ctx.db.engine.raw_connection()
+    try:
+        dbapi = raw.driver_connection
+        if ctx.db.is_sqlite:
+            cur = dbapi.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            case_sql = f"INSERT INTO cases ({', '.join(CASE_COLS)}) VALUES ({', '.join('?' * len(CASE_COLS))})"
+            svc_sql = "INSERT INTO case_services (case_id, service, position) VALUES (?, ?, ?)"
+            ev_sql = (
+                f"INSERT INTO timeline_events ({', '.join(EVENT_COLS)}) VALUES (?, ?, ?, ?, ?, ?)"
+            )
+            for b in batches:
+                cur.executemany(case_sql, [tuple(map(_sqlite_value, r)) for r in b.cases])
+                cur.executemany(svc_sql, b.services)
+                cur.executemany(ev_sql, [tuple(map(_sqlite_value, r)) for r in b.events])
+            cur.execute("COMMIT")
+        else:
+            with dbapi.cursor() as cur:
+                for b in batches:
+                    with cur.copy(f"COPY cases ({', '.join(CASE_COLS)}) FROM STDIN") as cp:
+                        for r in b.cases:
+                            cp.write_row(r)
+                    with cur.copy(
+                        "COPY case_services (case_id, service, position) FROM STDIN"
+                    ) as cp:
+                        for r in b.services:
+                            cp.write_row(r)
+                    with cur.copy(
+                        f"COPY timeline_events ({', '.join(EVENT_COLS)}) FROM STDIN"
+                    ) as cp:
+                        for r in b.events:
+                            cp.write_row(r)
+            dbapi.commit()
+    finally:
+        raw.close()
+
+
+def prepare_demo_database(settings: Settings, as_name: str | None, cases: int = 2_000) -> str:
+    """The URL of a seeded demo database in the user data folder, creating it on first use."""
+    from complaint_tui.services.config import demo_database_url
+    from complaint_tui.services.identity import login_name
+
+    url = demo_database_url()
+    ctx = AppContext.build(settings, url)
+    try:
+        init_database(ctx, "it.admin")
+        with ctx.db.session() as s:
+            has_cases = s.scalar(select(func.count()).select_from(Case))
+        if not has_cases:
+            seed_demo(ctx, cases, 7, login=login_name(ctx, as_name))
+        else:
+            login = login_name(ctx, as_name)
+            with ctx.db.session(write=True) as s:
+                if s.scalar(select(Agent).where(Agent.name == login)) is None:
+                    s.add(
+                        Agent(
+                            name=login,
+                            role=Role.SUPERVISOR.value,
+                            active=True,
+                            created_at=ctx.now(),
+                        )
+                    )
+    finally:
+        ctx.db.dispose()
+    return url

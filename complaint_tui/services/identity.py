@@ -1,0 +1,65 @@
+"""Who is acting: SQLite trusts the OS login (or --as), PostgreSQL the database role."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+
+from complaint_tui.domain.enums import Role
+from complaint_tui.services.context import AppContext
+from complaint_tui.services.errors import PermissionDenied, Refused
+from complaint_tui.store.models import Agent
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    name: str
+    role: Role
+
+    @property
+    def sees_all_cases(self) -> bool:
+        return self.role in (Role.SUPERVISOR, Role.MANAGER)
+
+    @property
+    def handles_cases(self) -> bool:
+        return self.role is not Role.ADMIN
+
+
+def login_name(ctx: AppContext, override: str | None = None) -> str:
+    """The name this session acts as, before checking it is a registered agent."""
+    override = override or os.environ.get("COMPLAINT_TUI_AGENT")
+    if ctx.db.is_postgres:
+        with ctx.db.engine.connect() as conn:
+            role = conn.execute(text("SELECT current_user")).scalar_one()
+        if override and override != role:
+            raise Refused(
+                f"On PostgreSQL you act as your database role ({role}); connect as {override} "
+                "instead of using --as."
+            )
+        return role
+    if override:
+        return override.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # pragma: no cover - no login name in this environment
+        raise Refused("Cannot tell who you are; pass --as NAME.") from None
+
+
+def resolve_actor(ctx: AppContext, override: str | None = None) -> Actor:
+    name = login_name(ctx, override)
+    return actor_named(ctx, name)
+
+
+def actor_named(ctx: AppContext, name: str) -> Actor:
+    with ctx.db.session() as s:
+        agent = s.scalar(select(Agent).where(Agent.name == name))
+    if agent is None or not agent.active:
+        raise PermissionDenied(
+            f"{name!r} is not an active agent here; an admin can add you with "
+            f"`complaint-tui agent add {name} --role agent`."
+        )
+    return Actor(agent.id, agent.name, Role(agent.role))

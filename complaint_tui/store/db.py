@@ -1,0 +1,135 @@
+"""The database handle: engine set-up per dialect, transactions, migrations and the schema check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class SchemaError(RuntimeError):
+    """The database schema is missing, older or newer than this program."""
+
+
+class Database:
+    """One engine and the rules for opening transactions on it.
+
+    On SQLite every write transaction starts with BEGIN IMMEDIATE, so two local processes queue
+    for the write lock up front (busy timeout) instead of failing half-way with "database is
+    locked"; reads use a deferred BEGIN and see a WAL snapshot.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.engine = make_engine(url, echo=echo)
+        self.dialect = self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        with self.engine.connect() as conn:
+            conn.execution_options(ct_write=write)
+            with Session(bind=conn, expire_on_commit=False, autoflush=False) as session:
+                with session.begin():
+                    yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- schema -------------------------------------------------------------------------------
+    def upgrade(self) -> None:
+        """Create or upgrade the schema to the newest migration."""
+        from alembic import command
+
+        with self.engine.begin() as conn:
+            cfg = alembic_config(conn)
+            command.upgrade(cfg, "head")
+
+    def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def check_schema(self) -> None:
+        """Refuse to work on a database this program does not know how to read."""
+        from alembic.script import ScriptDirectory
+
+        script = ScriptDirectory(str(MIGRATIONS))
+        head = script.get_current_head()
+        current = self.current_revision()
+        if current == head:
+            return
+        if current is None:
+            raise SchemaError(
+                "The database has no complaint-tui schema yet; run `complaint-tui init`."
+            )
+        known = {rev.revision for rev in script.walk_revisions()}
+        if current in known:
+            raise SchemaError(
+                "The database schema is older than this program; run `complaint-tui init` to upgrade it."
+            )
+        raise SchemaError(
+            "The database schema is newer than this program; upgrade complaint-tui before using it."
+        )
+
+
+def alembic_config(connection=None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+            # Take transaction control from the driver so BEGIN IMMEDIATE is ours to emit.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn) -> None:
+            write = conn.get_execution_options().get("ct_write", True)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+    raise SchemaError(
+        f"Unsupported database URL scheme {parsed.drivername!r}; use sqlite or postgresql."
+    )
+
+
+def ping(db: Database) -> None:
+    with db.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))

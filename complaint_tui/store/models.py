@@ -1,0 +1,250 @@
+"""Typed SQLAlchemy models. Instants are stored in UTC and always come back timezone-aware."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware in, aware out: SQLite has no time zones, so store UTC and re-attach it on read."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:  # type: ignore[override]
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("refusing to store a naive datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:  # type: ignore[override]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT for 1M+ rows.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PolicyVersion(Base):
+    __tablename__ = "policy_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(64))
+    last_updated: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class RefCounter(Base):
+    """Per-year sequence behind human-friendly refs like C-2026-00042."""
+
+    __tablename__ = "ref_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    customer: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    desired_outcome: Mapped[str] = mapped_column(Text, default="")
+    priority: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(64))
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    status: Mapped[str] = mapped_column(String(24))
+    policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
+
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ack_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolve_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Pause: business seconds that were left (NULL when the clock had already breached).
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_remaining_s: Mapped[float | None] = mapped_column(Float)
+    next_update_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_customer_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    escalation_level: Mapped[int] = mapped_column(SmallInteger, default=0)
+    escalation_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalation_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    outcome: Mapped[str | None] = mapped_column(Text)
+    root_cause: Mapped[str | None] = mapped_column(String(200))
+    customer_response: Mapped[str | None] = mapped_column(String(16))
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    referred_to: Mapped[str | None] = mapped_column(String(200))
+
+    # The queue's sort key, kept on every transition: one index range scan serves "most urgent first".
+    queue_bucket: Mapped[int] = mapped_column(SmallInteger)
+    queue_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    assignee: Mapped[Agent | None] = relationship(lazy="joined")
+    services: Mapped[list[CaseService]] = relationship(
+        order_by="CaseService.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    # Optimistic concurrency: every UPDATE carries "AND version = :seen"; a stale one fails.
+    __mapper_args__ = {"version_id_col": version}
+
+    __table_args__ = (
+        Index("ix_cases_queue", "queue_bucket", "queue_at", "id"),
+        Index("ix_cases_assignee_queue", "assignee_id", "queue_bucket", "queue_at", "id"),
+        Index("ix_cases_status_queue", "status", "queue_at", "id"),
+        Index("ix_cases_customer", "customer", "received_at"),
+        Index("ix_cases_escalation", "escalation_pending", "escalation_due_at", "id"),
+        Index("ix_cases_received", "received_at"),
+    )
+
+
+class CaseService(Base):
+    __tablename__ = "case_services"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    service: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+    __table_args__ = (Index("ix_case_services_service", "service", "case_id"),)
+
+
+class ReportedEvent(Base):
+    """A dated event the customer reported (policy §1: dates and times of relevant events)."""
+
+    __tablename__ = "reported_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_reported_events_case", "case_id", "at"),)
+
+
+class TimelineEvent(Base):
+    """Append-only: the services never update or delete a row of this table."""
+
+    __tablename__ = "timeline_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(Text, default="")
+    customer_visible: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_timeline_case", "case_id", "id"),
+        Index("ix_timeline_kind_at", "kind", "at"),
+    )
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_attachments_case", "case_id"),)
+
+
+class Recusal(Base):
+    """An agent stepped away from a case for a conflict of interest (policy §5)."""
+
+    __tablename__ = "recusals"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class AccessLog(Base):
+    """Append-only record of every case view and every refused attempt (policy §4)."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    case_ref: Mapped[str | None] = mapped_column(String(20))
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        Index("ix_access_log_case", "case_ref", "at"),
+        Index("ix_access_log_actor", "actor", "at"),
+    )

@@ -1,0 +1,141 @@
+"""Shared fixtures: every store and service test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from COMPLAINT_TUI_TEST_PG_URL (a server URL; the tests create and drop their own
+database on it). Without it those tests are skipped with a reason, unless
+COMPLAINT_TUI_REQUIRE_PG=1 (CI), where a missing server is an error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from complaint_tui.domain.clock import FixedClock
+from complaint_tui.domain.enums import Role
+from complaint_tui.domain.settings import Settings
+from complaint_tui.services.context import AppContext
+from complaint_tui.services.identity import Actor, actor_named
+from complaint_tui.store.db import Database
+from complaint_tui.store.models import Agent, Base
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# Wednesday 25 Nov 2026, 10:00 in Ho Chi Minh City: a plain business day.
+DEFAULT_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=VN)
+
+PG_ENV = "COMPLAINT_TUI_TEST_PG_URL"
+PG_SKIP_REASON = f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+
+
+def _pg_server_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("COMPLAINT_TUI_REQUIRE_PG") == "1":
+            pytest.fail(f"{PG_ENV} is not set but COMPLAINT_TUI_REQUIRE_PG=1", pytrace=False)
+        return None
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_database_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, migrated once and dropped at the end."""
+    server = _pg_server_url()
+    if server is None:
+        pytest.skip(PG_SKIP_REASON)
+    base = make_url(server).set(drivername="postgresql+psycopg")
+    name = f"ct_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - report why PostgreSQL is unusable
+        if os.environ.get("COMPLAINT_TUI_REQUIRE_PG") == "1":
+            pytest.fail(f"PostgreSQL at {base.render_as_string()} is unusable: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL at {base.render_as_string()} is unusable: {exc}")
+    url = base.set(database=name).render_as_string(hide_password=False)
+    db = Database(url)
+    db.upgrade()
+    db.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file copied for each test (cheaper than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    db.dispose()  # closing the last connection checkpoints the WAL into the file
+    return path
+
+
+def _truncate_pg(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def db_url(request, tmp_path) -> str:
+    """A migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "test.db"
+        shutil.copy(template, target)
+        return f"sqlite:///{target}"
+    url = request.getfixturevalue("pg_database_url")
+    _truncate_pg(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(DEFAULT_NOW)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture
+def ctx(db_url, settings, clock) -> Iterator[AppContext]:
+    context = AppContext.build(settings, db_url, clock)
+    yield context
+    context.db.dispose()
+
+
+def add_agent(ctx: AppContext, name: str, role: Role | str = Role.AGENT) -> Actor:
+    with ctx.db.session(write=True) as s:
+        s.add(Agent(name=name, role=Role(role).value, active=True, created_at=ctx.now()))
+    return actor_named(ctx, name)
+
+
+@pytest.fixture
+def agents(ctx) -> dict[str, Actor]:
+    """A small team: two agents, a supervisor, a manager and an admin."""
+    return {
+        name: add_agent(ctx, name, role)
+        for name, role in (
+            ("alice", Role.AGENT),
+            ("bob", Role.AGENT),
+            ("sue", Role.SUPERVISOR),
+            ("max", Role.MANAGER),
+            ("ada", Role.ADMIN),
+        )
+    }
