@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from complaint_tui.domain.enums import (
     Channel,
@@ -43,7 +44,9 @@ class Session:
             from complaint_tui.services.context import AppContext
 
             settings = load_settings(self.config)
-            self._ctx = AppContext.build(settings, resolve_database_url(self.db_url, settings), clock_from_env())
+            self._ctx = AppContext.build(
+                settings, resolve_database_url(self.db_url, settings), clock_from_env()
+            )
         return self._ctx
 
     def checked_ctx(self):
@@ -98,6 +101,11 @@ def run_refusable(fn: Callable[[], Any]) -> Any:
         fail(str(exc))
     except SettingsError as exc:
         fail(str(exc))
+    except DBAPIError as exc:  # a database failure outside a use case's own handling
+        orig = getattr(exc, "orig", None) or exc
+        fail(
+            f"The database failed: {str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__}"
+        )
 
 
 def parse_instant(value: str, what: str, tz) -> datetime:
@@ -328,7 +336,9 @@ def case_show(session: Session, ref: str, as_json: bool) -> None:
     """Show one case with its clocks and timeline."""
     detail = run_refusable(lambda: session.desk().get(ref))
     if as_json:
-        click.echo(json.dumps(detail.to_json(session.ctx.calendar.tz), indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(detail.to_json(session.ctx.calendar.tz), indent=2, ensure_ascii=False)
+        )
         return
     ctx = session.ctx
     s = detail.summary
@@ -407,7 +417,9 @@ def case_list(
                         "priority": r.priority,
                         "assignee": r.assignee,
                         "urgency": r.badge(sla, now).band.value,
-                        "due_at": r.active_due_at.astimezone(desk.ctx.calendar.tz).isoformat() if r.active_due_at else None,
+                        "due_at": r.active_due_at.astimezone(desk.ctx.calendar.tz).isoformat()
+                        if r.active_due_at
+                        else None,
                     }
                     for r in rows
                 ],

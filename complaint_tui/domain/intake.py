@@ -53,6 +53,23 @@ class FieldError:
         return self.message
 
 
+def cleaned(draft: IntakeDraft) -> IntakeDraft:
+    """The draft with NUL characters removed from every text field (see text.clean_input)."""
+    from dataclasses import replace
+
+    from complaint_tui.domain.text import clean_input
+
+    return replace(
+        draft,
+        customer=clean_input(draft.customer),
+        services=[clean_input(s) for s in draft.services],
+        subject=clean_input(draft.subject),
+        description=clean_input(draft.description),
+        desired_outcome=clean_input(draft.desired_outcome),
+        events=[EventDate(e.at, clean_input(e.note)) for e in draft.events],
+    )
+
+
 def validate_intake(draft: IntakeDraft, rules: IntakeSettings, now: datetime) -> list[FieldError]:
     """Every problem with a draft, each naming its field; an empty list means it may be saved."""
     errors: list[FieldError] = []

@@ -18,6 +18,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
+def clean_input(text: str) -> str:
+    """What is stored of typed or imported text: NUL removed (PostgreSQL text cannot hold it,
+    and it carries no meaning); everything else is kept verbatim and neutralised on display."""
+    return text.replace("\x00", "")
+
+
 def strip_control(text: str, *, keep_newlines: bool = True) -> str:
     """Remove terminal escape sequences and control characters; keep newlines and tabs."""
     text = _ESCAPE_SEQ.sub("", text)

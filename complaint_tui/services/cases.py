@@ -12,7 +12,7 @@ from typing import TypeVar
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,7 +25,13 @@ from complaint_tui.domain.enums import (
     Status,
     Urgency,
 )
-from complaint_tui.domain.intake import AttachmentInput, FieldError, IntakeDraft, validate_intake
+from complaint_tui.domain.intake import (
+    AttachmentInput,
+    FieldError,
+    IntakeDraft,
+    cleaned,
+    validate_intake,
+)
 from complaint_tui.domain.sla import PausedClock, queue_position
 from complaint_tui.domain.text import safe_filename
 from complaint_tui.domain.workflow import can_transition, refusal
@@ -97,6 +103,8 @@ class CaseDesk:
             ) from None
         except OperationalError as exc:
             raise Unavailable(f"The database did not answer: {_first_line(exc)}.") from None
+        except DataError as exc:
+            raise Refused(f"The database refused a value: {_first_line(exc)}.") from None
 
     def _refuse(self, action: str, ref: str | None, exc: Refused) -> Refused:
         if isinstance(exc, PermissionDenied):
@@ -186,6 +194,7 @@ class CaseDesk:
     def create(self, draft: IntakeDraft) -> CaseDetail:
         require_case_handler(self.actor)
         now = self.now
+        draft = cleaned(draft)
         errors = validate_intake(draft, self.ctx.settings.intake, now)
         if errors:
             raise ValidationFailed(errors)
@@ -343,6 +352,7 @@ class CaseDesk:
         limit: int = 200,
     ) -> list[CaseSummary]:
         """Most urgent first: active clocks by due instant, then paused, then done."""
+        require_case_handler(self.actor)
         stmt = self.summary_query().where(visible_filter(self.actor))
         if status is not None:
             stmt = stmt.where(Case.status == status.value)

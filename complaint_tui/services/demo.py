@@ -225,7 +225,7 @@ OUTCOMES = (
 )
 HOSTILE = (
     "[bold red]FREE CREDIT[/] [link=https://evil.example]click[/link]",
-    "Subject with \x1b[31mANSI red\x1b[0m and \x1b]8;;https://evil.example\x07OSC link\x1b]8;;\x07 and NUL\x00 end",
+    "Subject with \x1b[31mANSI red\x1b[0m and \x1b]8;;https://evil.example\x07OSC link\x1b]8;;\x07 and BEL\x07 end",
 )
 
 
@@ -252,9 +252,7 @@ def _display_name(rng: random.Random) -> str:
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
-def seed_demo(
-    ctx: AppContext, count: int, seed: int, login: str | None = None, batch: int = 20_000
-) -> SeedResult:
+def seed_demo(ctx: AppContext, count: int, seed: int, login: str | None = None) -> SeedResult:
     """Insert ``count`` cases into an initialised, case-free database."""
     started = time.perf_counter()
     now = ctx.now()
@@ -279,8 +277,8 @@ def seed_demo(
         ]
         agents = {a.id: a.name for a in s.scalars(select(Agent))}
         policy_id = s.scalar(select(PolicyVersion.id).order_by(PolicyVersion.id.desc()).limit(1))
-    rows = _generate(ctx, count, seed, now, agent_ids, agents, policy_id)
-    _bulk_insert(ctx, rows, batch)
+    protos, customers = _prototypes(ctx, count, seed, now, agent_ids, agents, policy_id)
+    _bulk_insert(ctx, protos, customers, count, ctx.calendar.local(now).year)
     with ctx.db.session(write=True) as s:
         year = ctx.calendar.local(now).year
         s.execute(text("DELETE FROM ref_counters WHERE year = :y"), {"y": year})
@@ -304,7 +302,8 @@ def seed_demo(
                 )
             conn.execute(text("ANALYZE"))
     else:
-        with ctx.db.engine.connect() as conn:
+        with ctx.db.engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA analysis_limit=1000")  # sampled statistics are enough
             conn.exec_driver_sql("ANALYZE")
     return SeedResult(count, len(agents), time.perf_counter() - started)
 
@@ -321,168 +320,163 @@ SERVICE_COLS = ("case_id", "service", "position")
 EVENT_COLS = ("case_id", "kind", "actor", "at", "text", "customer_visible")
 
 
-@dataclass
-class _Rows:
-    cases: list[tuple]
-    services: list[tuple]
-    events: list[tuple]
+PROTOTYPES = 20_000
+CUSTOMERS = 50_000
 
 
-def _generate(ctx: AppContext, count: int, seed: int, now: datetime, agent_ids, agents, policy_id):
-    """Yield batches of rows; deterministic for a given seed and clock."""
+def _prototypes(
+    ctx: AppContext, count: int, seed: int, now: datetime, agent_ids, agents, policy_id
+):
+    """Up to PROTOTYPES distinct case histories and a pool of customers; deterministic per seed.
+
+    The calendar work (due instants, pauses) is done once per prototype in Python; the database
+    then clones them into ``count`` cases with INSERT … SELECT, which keeps 1M cases within a minute.
+    """
     rng = random.Random(seed)
+    protos = [
+        _prototype(ctx, rng, now, agent_ids, agents, policy_id, n)
+        for n in range(min(count, PROTOTYPES))
+    ]
+    customers = [_customer(rng, n) for n in range(min(count, CUSTOMERS))]
+    return protos, customers
+
+
+_STATUS_WEIGHTS = (
+    (Status.NEW, 14),
+    (Status.ACKNOWLEDGED, 10),
+    (Status.INVESTIGATING, 30),
+    (Status.WAITING_ON_CUSTOMER, 10),
+    (Status.RESOLVED, 14),
+    (Status.CLOSED, 22),
+)
+_STATUS_PICK = [s for s, w in _STATUS_WEIGHTS for _ in range(w)]
+_PRIORITIES = [Priority.LOW] * 2 + [Priority.NORMAL] * 6 + [Priority.HIGH] * 2 + [Priority.CRITICAL]
+
+
+def _prototype(
+    ctx: AppContext, rng: random.Random, now: datetime, agent_ids, agents, policy_id, n: int
+):
+    """One case history (without id, ref and customer), consistent with the SLA rules."""
     cal, sla = ctx.calendar, ctx.sla
-    year = cal.local(now).year
-    due_cache: dict[tuple[object, int], datetime] = {}
-    statuses = (
-        (Status.NEW, 0.14),
-        (Status.ACKNOWLEDGED, 0.10),
-        (Status.INVESTIGATING, 0.30),
-        (Status.WAITING_ON_CUSTOMER, 0.10),
-        (Status.RESOLVED, 0.14),
-        (Status.CLOSED, 0.22),
-    )
-    status_pick = [s for s, w in statuses for _ in range(int(w * 100))]
-    channels = list(Channel)
-    priorities = (
-        [Priority.LOW] * 2 + [Priority.NORMAL] * 6 + [Priority.HIGH] * 2 + [Priority.CRITICAL]
-    )
-    configured = set(ctx.settings.intake.services)
-    categories = set(ctx.settings.intake.categories)
-
-    def due(received: datetime, n: int) -> datetime:
-        key = (cal.local(received).date(), n)
-        hit = due_cache.get(key)
-        if hit is None:
-            hit = due_cache[key] = cal.due_in_business_days(received, n)
-        return hit
-
-    ack_n, res_n = sla.rules.ack_business_days, sla.rules.resolve_business_days
-    batch = _Rows([], [], [])
-    for i in range(1, count + 1):
-        status = status_pick[rng.randrange(len(status_pick))]
-        open_case = status.is_open
-        # Open cases were received in the last ~8 days so every band shows; done ones up to 60 days.
-        age = timedelta(seconds=rng.randrange(0, (8 if open_case else 60) * 86400))
-        received = now - age
-        category, svcs, subject, desc = TEMPLATES[rng.randrange(len(TEMPLATES))]
-        svcs = tuple(s for s in svcs if s in configured) or (ctx.settings.intake.services[0],)
-        if category not in categories:
-            category = None
-        when = cal.local(received - timedelta(hours=rng.randrange(1, 48))).strftime("%H:%M %d/%m")
-        description = desc.format(time=when, detail=DETAILS[rng.randrange(len(DETAILS))])
-        if i % 50_000 == 7:
-            subject, description = (
-                HOSTILE[(i // 50_000) % 2],
-                HOSTILE[(i // 50_000 + 1) % 2] + "\n" + description,
-            )
-        ack_due, res_due = due(received, ack_n), due(received, res_n)
-        acknowledged = resolved = closed = paused_at = next_update = last_update = None
-        paused_remaining = None
-        outcome = root_cause = response = None
-        assignee = (
-            None
-            if status is Status.NEW and rng.random() < 0.8
-            else agent_ids[rng.randrange(len(agent_ids))]
+    status = _STATUS_PICK[rng.randrange(len(_STATUS_PICK))]
+    # Open cases were received in the last ~8 days so every band shows; done ones up to 60 days.
+    age = timedelta(seconds=rng.randrange(0, (8 if status.is_open else 60) * 86400))
+    received = now - age
+    category, svcs, subject, desc = TEMPLATES[rng.randrange(len(TEMPLATES))]
+    configured = ctx.settings.intake.services
+    svcs = tuple(s for s in svcs if s in configured) or (configured[0],)
+    if category not in ctx.settings.intake.categories:
+        category = None
+    when = cal.local(received - timedelta(hours=rng.randrange(1, 48))).strftime("%H:%M %d/%m")
+    description = desc.format(time=when, detail=DETAILS[rng.randrange(len(DETAILS))])
+    if n % 5_000 == 7:  # customer text is data: a few hostile strings show it stays inert
+        subject, description = (
+            HOSTILE[(n // 5_000) % 2],
+            HOSTILE[(n // 5_000 + 1) % 2] + "\n" + description,
         )
-        actor = agents.get(assignee, "lan.nguyen")
-        events = [
+    channel = list(Channel)[rng.randrange(5)].value
+    ack_due = sla.ack_due(received)
+    res_due = sla.resolve_due(received)
+    acknowledged = resolved = closed = paused_at = next_update = last_update = None
+    paused_remaining = None
+    outcome = root_cause = response = None
+    assignee = (
+        None
+        if status is Status.NEW and rng.random() < 0.8
+        else agent_ids[rng.randrange(len(agent_ids))]
+    )
+    actor = agents.get(assignee, "lan.nguyen")
+    events = [(EventKind.CREATED.value, actor, received, f"Received by {channel}.", False)]
+    if status is not Status.NEW:
+        acknowledged = min(now, received + timedelta(minutes=rng.randrange(10, 60 * 30)))
+        last_update = acknowledged
+        events.append(
             (
-                i,
-                EventKind.CREATED.value,
+                EventKind.ACKNOWLEDGED.value,
                 actor,
-                received,
-                f"Received by {channels[0].value}.",
-                False,
+                acknowledged,
+                "Chúng tôi đã nhận được khiếu nại của bạn / We have received your complaint.",
+                True,
             )
-        ]
-        if status is not Status.NEW:
-            acknowledged = min(now, received + timedelta(minutes=rng.randrange(10, 60 * 30)))
-            last_update = acknowledged
+        )
+    if status in (Status.ACKNOWLEDGED, Status.INVESTIGATING):
+        next_update = sla.next_update_due(acknowledged)
+        if status is Status.INVESTIGATING and rng.random() < 0.3:
+            # Waited on the customer and resumed: the resolution clock moved off close of business.
+            resumed = now - timedelta(minutes=rng.randrange(5, 600))
+            res_due = cal.add_business_time(resumed, timedelta(minutes=rng.randrange(30, 60 * 20)))
             events.append(
                 (
-                    i,
-                    EventKind.ACKNOWLEDGED.value,
+                    EventKind.STATUS_CHANGE.value,
                     actor,
-                    acknowledged,
-                    "We have received your complaint and are looking into it.",
-                    True,
-                )
-            )
-        if status in (Status.ACKNOWLEDGED, Status.INVESTIGATING):
-            next_update = (
-                sla.next_update_due(acknowledged)
-                if rng.random() < 0.05
-                else due(acknowledged, sla.rules.update_every_business_days)
-            )
-        if status is Status.WAITING_ON_CUSTOMER:
-            paused_at = min(now, acknowledged + timedelta(hours=rng.randrange(1, 40)))
-            if paused_at < res_due:
-                paused_remaining = cal.business_time_between(paused_at, res_due).total_seconds()
-            events.append(
-                (
-                    i,
-                    EventKind.CUSTOMER_UPDATE.value,
-                    actor,
-                    paused_at,
-                    "Could you send the exact error message and a screenshot?",
-                    True,
-                )
-            )
-        if status in (Status.RESOLVED, Status.CLOSED):
-            resolved = min(now, acknowledged + timedelta(hours=rng.randrange(2, 24 * 8)))
-            root_cause, outcome = OUTCOMES[rng.randrange(len(OUTCOMES))]
-            events.append((i, EventKind.OUTCOME.value, actor, resolved, outcome, True))
-            if status is Status.CLOSED:
-                closed = min(now, resolved + timedelta(hours=rng.randrange(1, 72)))
-                response = (
-                    CustomerResponse.ACCEPTED,
-                    CustomerResponse.ACCEPTED,
-                    CustomerResponse.NO_RESPONSE,
-                    CustomerResponse.REJECTED,
-                )[rng.randrange(4)].value
-        bucket, queue_at = {
-            Status.NEW: (QueueBucket.ACTIVE, ack_due),
-            Status.ACKNOWLEDGED: (QueueBucket.ACTIVE, res_due),
-            Status.INVESTIGATING: (QueueBucket.ACTIVE, res_due),
-            Status.WAITING_ON_CUSTOMER: (QueueBucket.PAUSED, paused_at),
-            Status.RESOLVED: (QueueBucket.DONE, resolved),
-            Status.CLOSED: (QueueBucket.DONE, closed),
-        }[status]
-        esc_level, esc_pending, esc_req, esc_due = 0, False, None, None
-        if status in (Status.RESOLVED, Status.CLOSED) and rng.random() < 0.06:
-            esc_level, esc_pending = 1, rng.random() < 0.6
-            esc_req = min(now, (closed or resolved) + timedelta(hours=rng.randrange(1, 30)))
-            esc_due = sla.escalation_due(esc_req)
-            events.append(
-                (
-                    i,
-                    EventKind.ESCALATION_REQUEST.value,
-                    actor,
-                    esc_req,
-                    "level 1 (supervisor): Tôi không đồng ý với kết quả xử lý.",
+                    resumed,
+                    "waiting_on_customer → investigating: logs received",
                     False,
                 )
             )
-        updated = max(e[3] for e in events)
-        batch.cases.append(
+    if status is Status.WAITING_ON_CUSTOMER:
+        paused_at = min(now, acknowledged + timedelta(hours=rng.randrange(1, 40)))
+        if paused_at < res_due:
+            paused_remaining = cal.business_time_between(paused_at, res_due).total_seconds()
+        events.append(
             (
-                i, f"C-{year}-{i:05d}", _customer(rng, i), channels[rng.randrange(5)].value, subject, description,
-                "Hoàn tiền hoặc bồi thường thời gian gián đoạn." if rng.random() < 0.5 else "A credit for the downtime and an explanation.",
-                priorities[rng.randrange(len(priorities))].value, category, rng.random() < 0.03, assignee, status.value,
-                policy_id, received, acknowledged, resolved, closed, ack_due, res_due, paused_at, paused_remaining,
-                next_update, last_update, esc_level, esc_pending, esc_req, esc_due, outcome, root_cause, response,
-                0, 0, None, bucket, queue_at, 1, received, updated,
+                EventKind.CUSTOMER_UPDATE.value,
+                actor,
+                paused_at,
+                "Could you send the exact error message and a screenshot?",
+                True,
             )
-        )  # fmt: skip
-        for pos, svc in enumerate(svcs):
-            batch.services.append((i, svc, pos))
-        batch.events.extend(events)
-        if len(batch.cases) >= 20_000:
-            yield batch
-            batch = _Rows([], [], [])
-    if batch.cases:
-        yield batch
+        )
+    if status in (Status.RESOLVED, Status.CLOSED):
+        resolved = min(now, acknowledged + timedelta(hours=rng.randrange(2, 24 * 8)))
+        root_cause, outcome = OUTCOMES[rng.randrange(len(OUTCOMES))]
+        events.append((EventKind.OUTCOME.value, actor, resolved, outcome, True))
+        if status is Status.CLOSED:
+            closed = min(now, resolved + timedelta(hours=rng.randrange(1, 72)))
+            response = (
+                CustomerResponse.ACCEPTED,
+                CustomerResponse.ACCEPTED,
+                CustomerResponse.NO_RESPONSE,
+                CustomerResponse.REJECTED,
+            )[rng.randrange(4)].value
+    bucket, queue_at = {
+        Status.NEW: (QueueBucket.ACTIVE, ack_due),
+        Status.ACKNOWLEDGED: (QueueBucket.ACTIVE, res_due),
+        Status.INVESTIGATING: (QueueBucket.ACTIVE, res_due),
+        Status.WAITING_ON_CUSTOMER: (QueueBucket.PAUSED, paused_at),
+        Status.RESOLVED: (QueueBucket.DONE, resolved),
+        Status.CLOSED: (QueueBucket.DONE, closed),
+    }[status]
+    esc_level, esc_pending, esc_req, esc_due = 0, False, None, None
+    if status in (Status.RESOLVED, Status.CLOSED) and rng.random() < 0.06:
+        esc_level, esc_pending = 1, rng.random() < 0.6
+        esc_req = min(now, (closed or resolved) + timedelta(hours=rng.randrange(1, 30)))
+        esc_due = sla.escalation_due(esc_req)
+        events.append(
+            (
+                EventKind.ESCALATION_REQUEST.value,
+                actor,
+                esc_req,
+                "level 1 (supervisor): Tôi không đồng ý với kết quả xử lý.",
+                False,
+            )
+        )
+    updated = max(e[2] for e in events)
+    desired = (
+        "Hoàn tiền hoặc bồi thường thời gian gián đoạn."
+        if rng.random() < 0.5
+        else "A credit for the downtime and an explanation."
+    )
+    row = (
+        channel, subject, description, desired, _PRIORITIES[rng.randrange(len(_PRIORITIES))].value, category,
+        rng.random() < 0.03, assignee, status.value, policy_id, received, acknowledged, resolved, closed, ack_due,
+        res_due, paused_at, paused_remaining, next_update, last_update, esc_level, esc_pending, esc_req, esc_due,
+        outcome, root_cause, response, 0, 0, None, bucket, queue_at, 1, received, updated,
+    )  # fmt: skip
+    if ctx.db.is_sqlite:  # format instants once per prototype, not once per clone
+        row = tuple(_sqlite_value(v) for v in row)
+        events = [tuple(_sqlite_value(v) for v in e) for e in events]
+    return row, [(svc, pos) for pos, svc in enumerate(svcs)], events
 
 
 def _sqlite_value(v):
@@ -491,42 +485,136 @@ def _sqlite_value(v):
     return v
 
 
-def _bulk_insert(ctx: AppContext, batches, _batch: int) -> None:
+BULK_TABLES = ("cases", "case_services", "timeline_events")
+PROTO_CASE_COLS = CASE_COLS[3:]  # everything but id, ref and customer
+
+
+def _bulk_insert(ctx: AppContext, protos, customers, count: int, year: int) -> None:
+    """Stage the prototypes, clone them in SQL, and build the secondary indexes once afterwards:
+    sorting once beats a million B-tree insertions."""
+    from sqlalchemy.schema import CreateIndex, DropIndex
+
+    from complaint_tui.store.models import Base
+
+    dialect = ctx.db.engine.dialect
+    indexes = [i for t in BULK_TABLES for i in Base.metadata.tables[t].indexes]
+    ctx.db.engine.dispose()  # a lone connection may switch SQLite's journal mode for the load
     raw = ctx.db.engine.raw_connection()
     try:
         dbapi = raw.driver_connection
-        if ctx.db.is_sqlite:
-            cur = dbapi.cursor()
+        cur = dbapi.cursor()
+        sqlite = ctx.db.is_sqlite
+        if sqlite:
+            # A demo load into an empty database needs no crash safety: skip the WAL's double
+            # write, and let the index sorter use memory instead of temp files.
+            for pragma in (
+                "cache_size=-262144",
+                "journal_mode=OFF",
+                "synchronous=OFF",
+                "threads=4",
+                "temp_store=MEMORY",
+                "foreign_keys=OFF",  # the rows reference only what was just inserted
+            ):
+                cur.execute(f"PRAGMA {pragma}")
             cur.execute("BEGIN IMMEDIATE")
-            case_sql = f"INSERT INTO cases ({', '.join(CASE_COLS)}) VALUES ({', '.join('?' * len(CASE_COLS))})"
-            svc_sql = "INSERT INTO case_services (case_id, service, position) VALUES (?, ?, ?)"
-            ev_sql = (
-                f"INSERT INTO timeline_events ({', '.join(EVENT_COLS)}) VALUES (?, ?, ?, ?, ?, ?)"
-            )
-            for b in batches:
-                cur.executemany(case_sql, [tuple(map(_sqlite_value, r)) for r in b.cases])
-                cur.executemany(svc_sql, b.services)
-                cur.executemany(ev_sql, [tuple(map(_sqlite_value, r)) for r in b.events])
+        for idx in indexes:
+            cur.execute(str(DropIndex(idx).compile(dialect=dialect)))
+        _stage(cur, sqlite, protos, customers)
+        _clone(cur, sqlite, count, len(protos), len(customers), year)
+        for idx in indexes:
+            cur.execute(str(CreateIndex(idx).compile(dialect=dialect)))
+        for table in (
+            "demo_proto_cases",
+            "demo_proto_services",
+            "demo_proto_events",
+            "demo_customers",
+        ):
+            cur.execute(f"DROP TABLE {table}")
+        if sqlite:
             cur.execute("COMMIT")
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+                cur.execute(f"PRAGMA {pragma}")
         else:
-            with dbapi.cursor() as cur:
-                for b in batches:
-                    with cur.copy(f"COPY cases ({', '.join(CASE_COLS)}) FROM STDIN") as cp:
-                        for r in b.cases:
-                            cp.write_row(r)
-                    with cur.copy(
-                        "COPY case_services (case_id, service, position) FROM STDIN"
-                    ) as cp:
-                        for r in b.services:
-                            cp.write_row(r)
-                    with cur.copy(
-                        f"COPY timeline_events ({', '.join(EVENT_COLS)}) FROM STDIN"
-                    ) as cp:
-                        for r in b.events:
-                            cp.write_row(r)
             dbapi.commit()
+        cur.close()
     finally:
         raw.close()
+
+
+def _stage(cur, sqlite: bool, protos, customers) -> None:
+    ph = "?" if sqlite else "%s"
+    ts = "TEXT" if sqlite else "TIMESTAMPTZ"
+    temp = "TEMP " if sqlite else "TEMP "
+    # Column types only matter on PostgreSQL; copy them from the real tables.
+    if sqlite:
+        cur.execute(
+            f"CREATE {temp}TABLE demo_proto_cases (pid INTEGER PRIMARY KEY, {', '.join(PROTO_CASE_COLS)})"
+        )
+    else:
+        cur.execute(
+            f"CREATE {temp}TABLE demo_proto_cases AS SELECT 0 AS pid, {', '.join(PROTO_CASE_COLS)} FROM cases WITH NO DATA"
+        )
+    cur.execute(
+        f"CREATE {temp}TABLE demo_proto_services (pid INTEGER, service TEXT, position SMALLINT)"
+    )
+    cur.execute(
+        f"CREATE {temp}TABLE demo_proto_events (pid INTEGER, seq INTEGER, kind TEXT, actor TEXT, at {ts}, "
+        "text TEXT, customer_visible BOOLEAN)"
+    )
+    cur.execute(f"CREATE {temp}TABLE demo_customers (k INTEGER PRIMARY KEY, name TEXT)")
+    cols = len(PROTO_CASE_COLS) + 1
+    cur.executemany(
+        f"INSERT INTO demo_proto_cases VALUES ({', '.join([ph] * cols)})",
+        [(pid,) + row for pid, (row, _, _) in enumerate(protos)],
+    )
+    cur.executemany(
+        f"INSERT INTO demo_proto_services VALUES ({ph}, {ph}, {ph})",
+        [(pid, svc, pos) for pid, (_, svcs, _) in enumerate(protos) for svc, pos in svcs],
+    )
+    cur.executemany(
+        f"INSERT INTO demo_proto_events VALUES ({', '.join([ph] * 7)})",
+        [(pid, seq) + ev for pid, (_, _, evs) in enumerate(protos) for seq, ev in enumerate(evs)],
+    )
+    cur.executemany(f"INSERT INTO demo_customers VALUES ({ph}, {ph})", list(enumerate(customers)))
+    if not sqlite:
+        cur.execute("CREATE INDEX ON demo_proto_events (pid, seq)")
+        cur.execute("CREATE INDEX ON demo_proto_services (pid)")
+        cur.execute("ALTER TABLE demo_proto_cases ADD PRIMARY KEY (pid)")
+        cur.execute(
+            "ANALYZE demo_proto_cases, demo_proto_events, demo_proto_services, demo_customers"
+        )
+    else:
+        cur.execute("CREATE INDEX temp.ix_demo_proto_events ON demo_proto_events (pid, seq)")
+        cur.execute("CREATE INDEX temp.ix_demo_proto_services ON demo_proto_services (pid)")
+
+
+def _clone(cur, sqlite: bool, count: int, n_protos: int, n_customers: int, year: int) -> None:
+    """Number 1..count in SQL and join each number to its prototype and customer."""
+    if sqlite:
+        numbers = f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {int(count)}) "
+        source = "n"
+        ref = f"'C-{int(year)}-' || printf('%05d', n.i)"
+    else:
+        numbers = ""
+        source = f"generate_series(1, {int(count)}) AS n(i)"
+        ref = f"'C-{int(year)}-' || CASE WHEN n.i < 100000 THEN lpad(n.i::text, 5, '0') ELSE n.i::text END"
+    p_cols = ", ".join(f"p.{c}" for c in PROTO_CASE_COLS)
+    cur.execute(
+        f"{numbers}INSERT INTO cases ({', '.join(CASE_COLS)}) "
+        f"SELECT n.i, {ref}, c.name, {p_cols} FROM {source} "
+        f"JOIN demo_proto_cases p ON p.pid = (n.i - 1) % {int(n_protos)} "
+        f"JOIN demo_customers c ON c.k = (n.i * 7919) % {int(n_customers)}"
+    )
+    cur.execute(
+        "INSERT INTO case_services (case_id, service, position) "
+        "SELECT c.id, s.service, s.position FROM cases c "
+        f"JOIN demo_proto_services s ON s.pid = (c.id - 1) % {int(n_protos)}"
+    )
+    cur.execute(
+        f"INSERT INTO timeline_events ({', '.join(EVENT_COLS)}) "
+        "SELECT c.id, e.kind, e.actor, e.at, e.text, e.customer_visible FROM cases c "
+        f"JOIN demo_proto_events e ON e.pid = (c.id - 1) % {int(n_protos)} ORDER BY c.id, e.seq"
+    )
 
 
 def prepare_demo_database(settings: Settings, as_name: str | None, cases: int = 2_000) -> str:

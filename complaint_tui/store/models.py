@@ -151,7 +151,6 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_queue", "queue_bucket", "queue_at", "id"),
         Index("ix_cases_assignee_queue", "assignee_id", "queue_bucket", "queue_at", "id"),
-        Index("ix_cases_status_queue", "status", "queue_at", "id"),
         Index("ix_cases_customer", "customer", "received_at"),
         Index("ix_cases_escalation", "escalation_pending", "escalation_due_at", "id"),
         Index("ix_cases_received", "received_at"),
@@ -196,10 +195,7 @@ class TimelineEvent(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     customer_visible: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (
-        Index("ix_timeline_case", "case_id", "id"),
-        Index("ix_timeline_kind_at", "kind", "at"),
-    )
+    __table_args__ = (Index("ix_timeline_case", "case_id", "id"),)
 
 
 class Attachment(Base):

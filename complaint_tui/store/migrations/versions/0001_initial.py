@@ -120,7 +120,6 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_cases_queue", ["queue_bucket", "queue_at", "id"], unique=False)
         batch_op.create_index("ix_cases_received", ["received_at"], unique=False)
-        batch_op.create_index("ix_cases_status_queue", ["status", "queue_at", "id"], unique=False)
 
     op.create_table(
         "attachments",
@@ -207,13 +206,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("timeline_events", schema=None) as batch_op:
         batch_op.create_index("ix_timeline_case", ["case_id", "id"], unique=False)
-        batch_op.create_index("ix_timeline_kind_at", ["kind", "at"], unique=False)
 
 
 def downgrade() -> None:
 
     with op.batch_alter_table("timeline_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_timeline_kind_at")
         batch_op.drop_index("ix_timeline_case")
 
     op.drop_table("timeline_events")
@@ -231,7 +228,6 @@ def downgrade() -> None:
 
     op.drop_table("attachments")
     with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.drop_index("ix_cases_status_queue")
         batch_op.drop_index("ix_cases_received")
         batch_op.drop_index("ix_cases_queue")
         batch_op.drop_index("ix_cases_escalation")
