@@ -20,8 +20,9 @@ _BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 def clean_input(text: str) -> str:
     """What is stored of typed or imported text: NUL removed (PostgreSQL text cannot hold it,
-    and it carries no meaning); everything else is kept verbatim and neutralised on display."""
-    return text.replace("\x00", "")
+    and it carries no meaning) and composed to NFC (so one letter has one form for search);
+    everything else is kept verbatim and neutralised on display."""
+    return unicodedata.normalize("NFC", text.replace("\x00", ""))
 
 
 def strip_control(text: str, *, keep_newlines: bool = True) -> str:

@@ -73,6 +73,7 @@ from complaint_tui.store.models import (
     ReportedEvent,
     TimelineEvent,
 )
+from complaint_tui.store.search import index_case_sqlite
 
 T = TypeVar("T")
 MAX_NOTE_CHARS = 100_000
@@ -234,6 +235,10 @@ class CaseDesk:
             self._set_queue(case)
             s.add(case)
             s.flush()
+            if self.ctx.db.is_sqlite:
+                index_case_sqlite(
+                    s, case.id, case.ref, case.customer, case.subject, case.description
+                )
             for ev in draft.events:
                 s.add(ReportedEvent(case_id=case.id, at=ev.at, note=ev.note.strip()))
             self._event(s, case, EventKind.CREATED, f"Received by {draft.channel}.")
@@ -394,6 +399,7 @@ class CaseDesk:
             Case.queue_bucket,
             Case.queue_at,
             Case.version,
+            Case.escalation_due_at,
         ).outerjoin(Agent, Agent.id == Case.assignee_id)
 
     @staticmethod
@@ -428,6 +434,7 @@ class CaseDesk:
                 queue_bucket=r.queue_bucket,
                 queue_at=r.queue_at,
                 version=r.version,
+                escalation_due_at=r.escalation_due_at,
             )
             for r in rows
         ]

@@ -32,6 +32,7 @@ class CaseSummary:
     queue_bucket: int
     queue_at: datetime
     version: int
+    escalation_due_at: datetime | None = None
 
     @property
     def active_due_at(self) -> datetime | None:
@@ -215,6 +216,7 @@ def summary_of(
         queue_bucket=case.queue_bucket,
         queue_at=case.queue_at,
         version=case.version,
+        escalation_due_at=case.escalation_due_at,
     )
 
 

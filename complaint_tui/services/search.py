@@ -1,0 +1,50 @@
+"""Turning what an agent types into an indexed search condition (never a table scan)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import ColumnElement, bindparam, literal_column, text
+
+from complaint_tui.domain.text import fold
+from complaint_tui.store.db import Database
+from complaint_tui.store.models import Case
+from complaint_tui.store.search import SEARCH_TABLE, pg_document_sql
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+MAX_TERMS = 8
+
+
+def search_terms(query: str) -> list[list[str]]:
+    """Words of the query, each a list of tokens ("C-2026-00042" -> ["c", "2026", "00042"])."""
+    words = []
+    for word in fold(query).split()[:MAX_TERMS]:
+        tokens = _TOKEN.findall(word)
+        if tokens:
+            words.append(tokens)
+    return words
+
+
+def fts5_query(words: list[list[str]]) -> str:
+    # Each word is a phrase whose last token may be a prefix: "c 2026 00042"* AND "nguyen"*
+    return " AND ".join('"' + " ".join(tokens) + '"*' for tokens in words)
+
+
+def tsquery(words: list[list[str]]) -> str:
+    return " & ".join(
+        "(" + " <-> ".join(tokens[:-1] + [tokens[-1] + ":*"]) + ")" for tokens in words
+    )
+
+
+def search_condition(db: Database, query: str) -> ColumnElement[bool]:
+    words = search_terms(query)
+    if not words:
+        return literal_column("1") == literal_column("1")
+    if db.is_sqlite:
+        matches = text(
+            f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :fts"
+        ).bindparams(bindparam("fts", fts5_query(words)))
+        return Case.id.in_(matches.columns(rowid=Case.id.type))
+    return literal_column(pg_document_sql("cases")).op("@@")(
+        text("to_tsquery('simple'::regconfig, :tsq)").bindparams(bindparam("tsq", tsquery(words)))
+    )
