@@ -153,12 +153,16 @@ class BusinessCalendar:
         """The instant at which ``amount`` of business time has passed since ``start``.
 
         Ends exactly at a closing time rather than the next opening when the amount runs out
-        at close of business, so a resumed clock lands where the original one would have.
+        at close of business, so a resumed clock lands where the original one would have: the
+        result is always the earliest instant with ``amount`` of business time since ``start``
+        (``start`` itself for a zero amount, even outside business hours).
         """
         require_aware(start)
         if amount < timedelta():
             raise ValueError("amount must not be negative")
         start = start.astimezone(UTC)
+        if not amount:
+            return start
         remaining = amount
         day = self.local(start).date()
         for _ in range(_MAX_SEARCH_DAYS * 10):
