@@ -36,6 +36,7 @@ from complaint_tui.domain.sla import PausedClock, queue_position
 from complaint_tui.domain.text import safe_filename
 from complaint_tui.domain.workflow import can_transition, refusal
 from complaint_tui.services.audit import log_access, log_refusal
+from complaint_tui.services.changes import announce_change
 from complaint_tui.services.context import AppContext, _first_line
 from complaint_tui.services.errors import (
     Conflict,
@@ -169,6 +170,7 @@ class CaseDesk:
                 case.updated_at = now
                 self._set_queue(case)
                 s.flush()
+                announce_change(s, self.ctx.db, case.ref)
                 detail = self._detail(s, case, now)
             return detail
         except Refused as exc:
@@ -245,6 +247,7 @@ class CaseDesk:
             for att in draft.attachments:
                 self._add_attachment(s, case, att, now)
             s.flush()
+            announce_change(s, self.ctx.db, case.ref)
             return self._detail(s, case, now)
 
     def _next_ref(self, s: Session, now: datetime) -> str:
@@ -889,6 +892,7 @@ class CaseDesk:
             )
             log_access(s, now, self.actor.name, "view", case.ref, True, "take next")
             s.flush()
+            announce_change(s, self.ctx.db, case.ref)
             return self._detail(s, case, now)
 
     def count(self, condition=None) -> int:

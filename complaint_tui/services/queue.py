@@ -122,6 +122,13 @@ class QueueService:
             return (row.queue_at, row.id)
         return (row.queue_bucket, row.queue_at, row.id)
 
+    @classmethod
+    def key_just_before(cls, view: QueueView, row: CaseSummary) -> Key:
+        """A key that sorts immediately before ``row``: paging "after" it re-reads from ``row``."""
+        key = cls.key_of(view, row)
+        step = 1 if view is QueueView.RESOLVED else -1  # that view runs newest first
+        return key[:-1] + (key[-1] + step,)
+
     def _conditions(self, query: QueueQuery) -> list:
         view = query.view
         open_buckets = Case.queue_bucket.in_((QueueBucket.ACTIVE, QueueBucket.PAUSED))

@@ -1,0 +1,170 @@
+"""ComplaintApp: the Textual application. Presentation only; services do the work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from complaint_tui.services.changes import ChangeWatcher
+from complaint_tui.services.config import default_config_path, save_setting
+from complaint_tui.services.context import AppContext
+from complaint_tui.services.identity import Actor
+from complaint_tui.services.queue import QueueView
+from complaint_tui.tui.backend import Backend
+from complaint_tui.tui.messages import CasesChanged
+from complaint_tui.tui.screens.queue import QueueScreen
+from complaint_tui.tui.themes import load_themes
+
+THEME_VARIABLE_DEFAULTS = {
+    # Used when a theme (e.g. one of Textual's own) does not define them.
+    "urgency-breached": "#ff5c5c",
+    "urgency-urgent": "#ff9f43",
+    "urgency-soon": "#f0d43a",
+    "urgency-ok": "#52c77a",
+    "urgency-paused": "#8a94a6",
+    "urgency-done": "#6b7380",
+    "note-internal": "#c39bd3",
+    "note-customer": "#4ea1ff",
+}
+
+
+class ComplaintApp(App):
+    """Keyboard-first complaint handling."""
+
+    CSS_PATH = "complaint.tcss"
+    TITLE = "complaint-tui"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("1", "queue", "Queue", show=False, id="app.queue"),
+        Binding("2", "escalations", "Escalations", show=False, id="app.escalations"),
+        Binding("n", "new_case", "New", id="app.new_case"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        actor: Actor,
+        *,
+        config_path: Path | None = None,
+        watch_changes: bool = True,
+        save_theme: bool = True,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.cursor_blink = cursor_blink
+        self.backend = Backend(ctx, actor)
+        self.config_path = config_path
+        self.watch_changes = watch_changes
+        self.save_theme = save_theme
+        self._watcher: ChangeWatcher | None = None
+        self._theme_problems: list[str] = []
+        themes, self._theme_problems = load_themes((config_path or default_config_path()).parent)
+        for theme in themes:
+            self.register_theme(theme)
+        wanted = ctx.settings.ui.theme
+        self.theme = wanted if wanted in self.available_themes else "complaint-dark"
+        if ctx.settings.ui.keys:
+            self.set_keymap(dict(ctx.settings.ui.keys))
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return {**super().get_theme_variable_defaults(), **THEME_VARIABLE_DEFAULTS}
+
+    @property
+    def sub_title_text(self) -> str:
+        a = self.backend.actor
+        return f"{a.name} ({a.role.value})"
+
+    def on_mount(self) -> None:
+        self.sub_title = self.sub_title_text
+        self.push_screen(QueueScreen())
+        for problem in self._theme_problems:
+            self.notify(problem, severity="warning")
+        self.set_interval(self.backend.ctx.settings.ui.tick_seconds, self._tick)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.watch_changes:
+            self._watch()
+
+    def _tick(self) -> None:
+        # Badges are computed from the clock at render time: a repaint re-colours them.
+        for screen in self.screen_stack:
+            tick = getattr(screen, "tick", None)
+            if tick is not None:
+                tick()
+
+    def _theme_changed(self, theme) -> None:
+        if not self.save_theme:
+            return
+        try:
+            save_setting(self.config_path, "ui", "theme", theme.name)
+        except (OSError, ValueError) as exc:
+            self.notify(f"The theme could not be saved: {exc}.", severity="warning")
+
+    @work(thread=True, group="change-watcher", exit_on_error=False)
+    def _watch(self) -> None:
+        """Waits for other sessions' commits and tells the screens (LISTEN/NOTIFY or data_version)."""
+        self._watcher = watcher = ChangeWatcher(self.backend.ctx.db)
+        try:
+            while not watcher.stopped:
+                try:
+                    changed = watcher.wait(timeout=2.0)
+                except Exception:  # noqa: BLE001 - a dropped connection: reconnect on next round
+                    watcher.close()
+                    self._watcher = watcher = ChangeWatcher(self.backend.ctx.db)
+                    watcher._stop.wait(2.0)
+                    continue
+                if changed:
+                    self.call_from_thread(self._broadcast_change)
+        finally:
+            watcher.close()
+
+    def _broadcast_change(self) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(CasesChanged())
+
+    async def action_quit(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+
+    # ---- navigation --------------------------------------------------------------------------
+    def queue_screen(self) -> QueueScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, QueueScreen):
+                return screen
+        return None
+
+    def action_queue(self) -> None:
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):
+            self.pop_screen()
+
+    def action_escalations(self) -> None:
+        self.action_queue()
+        queue = self.queue_screen()
+        if queue is not None:
+            queue.show_view(QueueView.ESCALATED)
+
+    def open_case(self, ref: str) -> None:
+        from complaint_tui.tui.screens.case_detail import CaseDetailScreen
+
+        self.push_screen(CaseDetailScreen(ref))
+
+    def action_new_case(self) -> None:
+        from complaint_tui.tui.screens.intake import IntakeScreen
+
+        self.push_screen(IntakeScreen())
+
+    def action_help(self) -> None:
+        from complaint_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))

@@ -1,0 +1,62 @@
+"""Messages workers post back to the UI thread; named for what happened (past tense)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from complaint_tui.services.queue import QueueCounts, QueuePage
+from complaint_tui.services.views import CaseDetail
+
+
+@dataclass
+class QueuePageLoaded(Message):
+    generation: int
+    mode: str  # "first" | "last" | "after" | "before" | "reload"
+    page: QueuePage
+
+
+@dataclass
+class QueueCountsLoaded(Message):
+    generation: int
+    counts: QueueCounts
+
+
+@dataclass
+class QueueLoadFailed(Message):
+    generation: int
+    error: str
+
+
+@dataclass
+class CasesChanged(Message):
+    """Another session (or this one) committed a change."""
+
+
+@dataclass
+class CaseLoaded(Message):
+    detail: CaseDetail
+
+
+@dataclass
+class CaseLoadFailed(Message):
+    ref: str
+    error: str
+
+
+@dataclass
+class CaseTaken(Message):
+    detail: CaseDetail | None
+
+
+@dataclass
+class CaseSaved(Message):
+    detail: CaseDetail
+    what: str
+
+
+@dataclass
+class CaseSaveFailed(Message):
+    error: str
+    field: str | None = None

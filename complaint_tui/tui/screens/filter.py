@@ -1,0 +1,89 @@
+"""FilterScreen: narrow the queue by status, priority, service, channel and category."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Select, Static
+
+from complaint_tui.domain.enums import Channel, Priority, Status
+from complaint_tui.domain.settings import IntakeSettings
+from complaint_tui.services.queue import QueueFilter
+
+
+class FilterScreen(ModalScreen[QueueFilter | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "apply", "Apply", id="filter.apply"),
+        Binding("escape", "cancel", "Cancel", id="filter.cancel"),
+        Binding("ctrl+x", "clear", "Clear all", id="filter.clear"),
+    ]
+
+    def __init__(self, current: QueueFilter, intake: IntakeSettings) -> None:
+        super().__init__()
+        self.current = current
+        self.intake = intake
+
+    def compose(self) -> ComposeResult:
+        c = self.current
+        with Vertical(id="filter-form", classes="modal-form"):
+            yield Static("Filter the queue", classes="form-title")
+            yield Label("Status")
+            yield Select(
+                [(s.value, s.value) for s in Status],
+                value=c.status.value if c.status else Select.NULL,
+                id="f-status",
+                prompt="any",
+            )
+            yield Label("Priority")
+            yield Select(
+                [(p.value, p.value) for p in Priority],
+                value=c.priority or Select.NULL,
+                id="f-priority",
+                prompt="any",
+            )
+            yield Label("Service")
+            yield Select(
+                [(s, s) for s in self.intake.services],
+                value=c.service or Select.NULL,
+                id="f-service",
+                prompt="any",
+            )
+            yield Label("Channel")
+            yield Select(
+                [(ch.value, ch.value) for ch in Channel],
+                value=c.channel or Select.NULL,
+                id="f-channel",
+                prompt="any",
+            )
+            yield Label("Category")
+            yield Select(
+                [(x, x) for x in self.intake.categories],
+                value=c.category or Select.NULL,
+                id="f-category",
+                prompt="any",
+            )
+            yield Static("ctrl+s apply · ctrl+x clear · esc cancel", classes="form-hint")
+
+    def _value(self, selector: str) -> str | None:
+        value = self.query_one(selector, Select).value
+        return None if value is Select.NULL or value is None else str(value)
+
+    def action_apply(self) -> None:
+        status = self._value("#f-status")
+        self.dismiss(
+            QueueFilter(
+                status=Status(status) if status else None,
+                priority=self._value("#f-priority"),
+                service=self._value("#f-service"),
+                channel=self._value("#f-channel"),
+                category=self._value("#f-category"),
+            )
+        )
+
+    def action_clear(self) -> None:
+        self.dismiss(QueueFilter())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,113 @@
+"""HelpScreen: every binding of the screen underneath, grouped by purpose, with its current keys."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+GROUPS = (
+    ("Move", ("down", "up", "page_down", "page_up", "first", "last", "scroll_down", "scroll_up")),
+    (
+        "Views and finding",
+        ("next_view", "prev_view", "search", "filter", "refresh", "queue", "escalations"),
+    ),
+    (
+        "Case work",
+        (
+            "open",
+            "take",
+            "acknowledge",
+            "investigate",
+            "note",
+            "update",
+            "wait",
+            "resolve",
+            "close",
+            "reopen",
+            "escalate",
+            "decide",
+            "assign",
+            "priority",
+            "extend",
+            "refer",
+            "recuse",
+            "attachment",
+            "save_attachment",
+        ),
+    ),
+    ("Forms", ("save", "cancel", "apply", "clear", "add_event", "remove_event", "add_attachment")),
+    ("Application", ("help", "new_case", "back", "quit", "command_palette")),
+)
+
+
+def _group(binding_id: str | None) -> str:
+    name = (binding_id or "").rsplit(".", 1)[-1]
+    for title, names in GROUPS:
+        if name in names:
+            return title
+    return "Other"
+
+
+def _keys(app, binding: Binding) -> str:
+    keys = [app.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(",")]
+    return " / ".join(keys)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close", id="help.back"),
+        Binding("j,down", "scroll_down", "Down", show=False, id="help.scroll_down"),
+        Binding("k,up", "scroll_up", "Up", show=False, id="help.scroll_up"),
+    ]
+
+    def __init__(self, target: Screen) -> None:
+        super().__init__()
+        self.target = target
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body", classes="modal-form"):
+            yield Static(self._table())
+
+    def _table(self) -> Table:
+        # active_bindings reflects the keymap, so remapped keys show as the user set them.
+        seen: dict[str, tuple[str, str, str]] = {}
+        for key, active in self.target.active_bindings.items():
+            b = active.binding
+            if not b.description or b.action in ("help", "close"):
+                continue
+            ident = b.id or b.action
+            if ident in seen:
+                k, g, d = seen[ident]
+                seen[ident] = (f"{k} / {self.app.get_key_display(b)}", g, d)
+            else:
+                seen[ident] = (self.app.get_key_display(b), _group(b.id), b.description)
+        seen["app.command_palette"] = ("ctrl+p", "Application", "Command palette")
+        seen["app.help"] = ("?", "Application", "This help")
+        table = Table(
+            title=Text(f"Keys: {self.target.__class__.__name__.replace('Screen', '')}"),
+            expand=True,
+            show_edge=False,
+        )
+        table.add_column("Group", style="bold", no_wrap=True)
+        table.add_column("Keys", no_wrap=True)
+        table.add_column("Action")
+        order = [g for g, _ in GROUPS] + ["Other"]
+        for ident, (keys, group, desc) in sorted(
+            seen.items(), key=lambda kv: (order.index(kv[1][1]), kv[1][2])
+        ):
+            table.add_row(group, Text(keys), Text(desc))
+        return table
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_scroll_down(self) -> None:
+        self.query_one(VerticalScroll).scroll_down()
+
+    def action_scroll_up(self) -> None:
+        self.query_one(VerticalScroll).scroll_up()

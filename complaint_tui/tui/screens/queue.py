@@ -1,0 +1,340 @@
+"""QueueScreen: the start screen; most urgent first, one keyset page at a time."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from complaint_tui.domain.enums import Urgency
+from complaint_tui.domain.sla import GLYPHS
+from complaint_tui.services.errors import Refused
+from complaint_tui.services.queue import VIEW_ORDER, QueueFilter, QueueQuery, QueueView
+from complaint_tui.tui.messages import (
+    CasesChanged,
+    CaseTaken,
+    QueueCountsLoaded,
+    QueueLoadFailed,
+    QueuePageLoaded,
+)
+from complaint_tui.tui.widgets.badges import BAND_CLASSES
+from complaint_tui.tui.widgets.inputs import FormInput
+from complaint_tui.tui.widgets.queue_table import QueueTable
+
+FETCH = 120  # rows per keyset page
+
+
+class QueueScreen(Screen):
+    """Cases of one view, most urgent first; j/k/PgDn/G page through SQL, never load all."""
+
+    BINDINGS = [
+        Binding("j,down", "move(1)", "Down", show=False, id="queue.down"),
+        Binding("k,up", "move(-1)", "Up", show=False, id="queue.up"),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="queue.page_down"),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="queue.page_up"),
+        Binding("g,home", "first", "First", show=False, id="queue.first"),
+        Binding("G,end", "last", "Last", show=False, id="queue.last"),
+        Binding("enter", "open", "Open", id="queue.open"),
+        Binding("t", "take_next", "Take next", id="queue.take"),
+        Binding("[", "view(-1)", "Prev view", show=False, id="queue.prev_view"),
+        Binding("]", "view(1)", "Next view", id="queue.next_view"),
+        Binding("/", "search", "Search", id="queue.search"),
+        Binding("f", "filter", "Filter", id="queue.filter"),
+        Binding("r", "refresh", "Refresh", id="queue.refresh"),
+    ]
+
+    def __init__(self, view: QueueView = QueueView.ALL_OPEN) -> None:
+        super().__init__()
+        self.query_state = QueueQuery(view=view)
+        self.generation = 0
+        self.loading: str | None = None
+        self.counts = None
+
+    @property
+    def backend(self):
+        return self.app.backend
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="queue-title")
+        yield Static(id="queue-views")
+        yield Static(id="queue-bands")
+        with Horizontal(id="search-bar"):
+            yield FormInput(
+                placeholder="Search ref, customer, subject, description (esc clears)", id="search"
+            )
+        yield QueueTable(self.backend.ctx.sla, self.backend.now, id="queue-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#search-bar").display = False
+        self.query_one(QueueTable).focus()
+        self.reload_all()
+
+    # ---- loading -----------------------------------------------------------------------------
+    def reload_all(self) -> None:
+        """New view, filter or search: start over from the top."""
+        self.generation += 1
+        table = self.query_one(QueueTable)
+        table.loaded = False
+        table.rows = []
+        table.total = None
+        table.refresh()
+        self._render_header()
+        self.fetch("first")
+        self.fetch_counts()
+
+    def fetch(self, mode: str, key: tuple | None = None) -> None:
+        self.loading = mode
+        self._fetch(self.generation, self.query_state, mode, key)
+
+    @work(thread=True, group="queue-pages")
+    def _fetch(self, generation: int, query: QueueQuery, mode: str, key: tuple | None) -> None:
+        service = self.backend.queue
+        try:
+            if mode == "first":
+                page = service.first(query, FETCH)
+            elif mode == "last":
+                page = service.last(query, FETCH)
+            elif mode == "after":
+                page = service.after(query, key, FETCH)
+            elif mode == "before":
+                page = service.before(query, key, FETCH)
+            else:  # reload: from the first visible row onward
+                page = (
+                    service.after(query, key, FETCH * 2)
+                    if key is not None
+                    else service.first(query, FETCH * 2)
+                )
+        except Refused as exc:
+            self.post_message(QueueLoadFailed(generation, str(exc)))
+            return
+        self.post_message(QueuePageLoaded(generation, mode, page))
+
+    @work(thread=True, group="queue-counts", exclusive=True)
+    def fetch_counts(self) -> None:
+        generation, query = self.generation, self.query_state
+        try:
+            counts = self.backend.queue.counts(query)
+        except Refused as exc:
+            self.post_message(QueueLoadFailed(generation, str(exc)))
+            return
+        self.post_message(QueueCountsLoaded(generation, counts))
+
+    @on(QueuePageLoaded)
+    def _page_loaded(self, message: QueuePageLoaded) -> None:
+        if message.generation != self.generation:
+            return  # a result for a view the agent has already left
+        self.loading = None
+        table = self.query_one(QueueTable)
+        if message.mode == "first":
+            table.replace(message.page)
+        elif message.mode == "last":
+            table.replace(message.page, at_end_cursor=True)
+        elif message.mode == "after":
+            table.append(message.page)
+        elif message.mode == "before":
+            table.prepend(message.page)
+        else:
+            table.reload(message.page)
+        self._render_header()
+        self._maybe_fetch_more()
+
+    @on(QueueCountsLoaded)
+    def _counts_loaded(self, message: QueueCountsLoaded) -> None:
+        if message.generation != self.generation:
+            return
+        self.counts = message.counts
+        self.query_one(QueueTable).set_total(message.counts.total)
+        self._render_header()
+
+    @on(QueueLoadFailed)
+    def _load_failed(self, message: QueueLoadFailed) -> None:
+        self.loading = None
+        if message.generation == self.generation:
+            self.notify(message.error, severity="error", timeout=8)
+
+    def _maybe_fetch_more(self) -> None:
+        if self.loading:
+            return
+        table = self.query_one(QueueTable)
+        need = table.needs()
+        if need == "after" and table.rows:
+            self.fetch("after", self.backend.queue.key_of(self.query_state.view, table.rows[-1]))
+        elif need == "before" and table.rows:
+            self.fetch("before", self.backend.queue.key_of(self.query_state.view, table.rows[0]))
+
+    def refresh_in_place(self) -> None:
+        """Re-read the rows on screen and the counts, keeping the agent's place."""
+        table = self.query_one(QueueTable)
+        if self.loading:
+            return
+        key = None
+        if table.rows and not table.at_start:
+            key = self.backend.queue.key_just_before(self.query_state.view, table.rows[0])
+        self.fetch("reload", key)
+        self.fetch_counts()
+
+    # ---- header ------------------------------------------------------------------------------
+    def _render_header(self) -> None:
+        q = self.query_state
+        table = self.query_one(QueueTable)
+        counts = self.counts
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(f" {q.view.title}", "bold")
+        if q.search.strip():
+            title.append("  search: ")
+            title.append(q.search.strip())  # typed text: appended as plain Text, never markup
+        if q.filter.active:
+            title.append(f"  filter: {q.filter.describe()}")
+        title.append(f"   {table.position_text()}", "dim")
+        self.query_one("#queue-title", Static).update(title)
+
+        views = Text(no_wrap=True, overflow="ellipsis")
+        for view in VIEW_ORDER:
+            n = f" {counts.views[view]:,}" if counts else ""
+            style = "reverse bold" if view is q.view else ""
+            views.append(f" {view.title}{n} ", style)
+            views.append("│", "dim")
+        self.query_one("#queue-views", Static).update(views)
+
+        bands = Text(no_wrap=True, overflow="ellipsis")
+        if counts:
+            for band in (
+                Urgency.BREACHED,
+                Urgency.URGENT,
+                Urgency.SOON,
+                Urgency.OK,
+                Urgency.PAUSED,
+                Urgency.DONE,
+            ):
+                n = counts.bands.get(band, 0)
+                if n or band in (Urgency.BREACHED, Urgency.URGENT):
+                    bands.append(
+                        f" {GLYPHS[band]} {n:,} {band.value} ",
+                        table.get_component_rich_style(BAND_CLASSES[band]),
+                    )
+        else:
+            bands.append(" counting…", "dim")
+        self.query_one("#queue-bands", Static).update(bands)
+
+    def on_cases_changed(self, _message: CasesChanged) -> None:
+        self.refresh_in_place()
+
+    def tick(self) -> None:
+        """Time passed: badges re-colour from the clock, no reload."""
+        self.query_one(QueueTable).refresh()
+
+    # ---- actions -----------------------------------------------------------------------------
+    def action_move(self, delta: int) -> None:
+        table = self.query_one(QueueTable)
+        table.move(delta)
+        self._render_header()
+        self._maybe_fetch_more()
+
+    def action_page(self, direction: int) -> None:
+        table = self.query_one(QueueTable)
+        self.action_move(direction * table.page_height)
+
+    def action_first(self) -> None:
+        table = self.query_one(QueueTable)
+        if table.at_start and table.rows:
+            table.move(-len(table.rows))
+            self._render_header()
+            return
+        self.generation += 1
+        self.fetch("first")
+        self.fetch_counts()
+
+    def action_last(self) -> None:
+        table = self.query_one(QueueTable)
+        if table.at_end and table.rows:
+            table.move(len(table.rows))
+            self._render_header()
+            return
+        self.generation += 1
+        self.fetch("last")
+        self.fetch_counts()
+
+    def action_view(self, step: int) -> None:
+        index = VIEW_ORDER.index(self.query_state.view)
+        self.show_view(VIEW_ORDER[(index + step) % len(VIEW_ORDER)])
+
+    def show_view(self, view: QueueView) -> None:
+        self.query_state = self.query_state.with_view(view)
+        self.reload_all()
+
+    def action_refresh(self) -> None:
+        self.refresh_in_place()
+
+    def action_open(self) -> None:
+        row = self.query_one(QueueTable).current()
+        if row is not None:
+            self.app.open_case(row.ref)
+
+    def action_take_next(self) -> None:
+        self._take_next()
+
+    @work(thread=True, group="take-next", exclusive=True)
+    def _take_next(self) -> None:
+        try:
+            detail = self.backend.desk.take_next()
+        except Refused as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.post_message(CaseTaken(detail))
+
+    @on(CaseTaken)
+    def _taken(self, message: CaseTaken) -> None:
+        if message.detail is None:
+            self.notify("No unassigned open case is waiting for you.", severity="warning")
+            return
+        self.notify(f"You took {message.detail.ref}.")
+        self.refresh_in_place()
+        self.app.open_case(message.detail.ref)
+
+    def action_search(self) -> None:
+        bar = self.query_one("#search-bar")
+        bar.display = True
+        search = self.query_one("#search", Input)
+        search.value = self.query_state.search
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self.query_state = QueueQuery(
+            self.query_state.view, self.query_state.filter, event.value.strip()
+        )
+        if not event.value.strip():
+            self.query_one("#search-bar").display = False
+        self.query_one(QueueTable).focus()
+        self.reload_all()
+
+    def key_escape(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus or self.query_state.search:
+            search.value = ""
+            self.query_one("#search-bar").display = False
+            self.query_one(QueueTable).focus()
+            if self.query_state.search:
+                self.query_state = QueueQuery(self.query_state.view, self.query_state.filter, "")
+                self.reload_all()
+        elif self.query_state.filter.active:
+            self.apply_filter(QueueFilter())
+
+    def action_filter(self) -> None:
+        from complaint_tui.tui.screens.filter import FilterScreen
+
+        self.app.push_screen(
+            FilterScreen(self.query_state.filter, self.backend.ctx.settings.intake),
+            self.apply_filter,
+        )
+
+    def apply_filter(self, new: QueueFilter | None) -> None:
+        if new is None:
+            return
+        self.query_state = QueueQuery(self.query_state.view, new, self.query_state.search)
+        self.reload_all()
