@@ -76,7 +76,7 @@ class HelpScreen(ModalScreen[None]):
     def _table(self) -> Table:
         # active_bindings reflects the keymap, so remapped keys show as the user set them.
         seen: dict[str, tuple[str, str, str]] = {}
-        for key, active in self.target.active_bindings.items():
+        for active in self.target.active_bindings.values():
             b = active.binding
             if not b.description or b.action in ("help", "close"):
                 continue
@@ -97,7 +97,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Keys", no_wrap=True)
         table.add_column("Action")
         order = [g for g, _ in GROUPS] + ["Other"]
-        for ident, (keys, group, desc) in sorted(
+        for _ident, (keys, group, desc) in sorted(
             seen.items(), key=lambda kv: (order.index(kv[1][1]), kv[1][2])
         ):
             table.add_row(group, Text(keys), Text(desc))
