@@ -492,6 +492,10 @@ class CaseDesk:
                 raise Refused(
                     f"{case.ref} is waiting on the customer; use resume to continue investigating."
                 )
+            if not was.is_open:
+                raise Refused(
+                    f"{case.ref} is {was.value}; reopen it with a reason to investigate again."
+                )
             self._transition(case, Status.INVESTIGATING, "start investigating")
             if was is Status.NEW:
                 self._mark_acknowledged(s, case, now, "")
