@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -108,15 +109,30 @@ _SECTIONS = {
 }
 
 
-def _int(key: str, value: Any, minimum: int = 1) -> int:
+# Upper bounds keep a typo (an extra zero or three) from making every deadline computation walk
+# the calendar for centuries or overflow a timedelta.
+MAX_BUSINESS_DAYS = 365
+MAX_BUSINESS_HOURS = 1000
+
+
+def _int(key: str, value: Any, minimum: int = 1, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise SettingsError(f"{key} must be a whole number of at least {minimum}, not {value!r}.")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{key} must be at most {maximum}, not {value!r}.")
     return value
 
 
-def _number(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+def _number(key: str, value: Any, maximum: float | None = None) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
         raise SettingsError(f"{key} must be a positive number, not {value!r}.")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{key} must be at most {maximum:g}, not {value!r}.")
     return float(value)
 
 
@@ -141,11 +157,15 @@ def _dates(key: str, value: Any) -> frozenset[date]:
         raise SettingsError(f"{key} must be a list of dates such as 2027-02-03.")
     out = set()
     for item in value:
-        if isinstance(item, date):
+        # A TOML date-time is a datetime, which is also a date but never equal to one: it would
+        # silently match no day at all.
+        if isinstance(item, date) and not isinstance(item, datetime):
             out.add(item)
             continue
         try:
-            out.add(date.fromisoformat(str(item)))
+            if not isinstance(item, str):
+                raise ValueError
+            out.add(date.fromisoformat(item.strip()))
         except ValueError:
             raise SettingsError(
                 f"{key} has {item!r}, which is not a date such as 2027-02-03."
@@ -157,6 +177,8 @@ def _hours(key: str, value: Any) -> tuple[time, time]:
     try:
         start, end = str(value).split("-")
         opens, closes = time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+        if opens.tzinfo or closes.tzinfo or opens.microsecond or closes.microsecond:
+            raise ValueError  # local wall-clock times of the calendar's timezone, whole seconds
     except ValueError:
         raise SettingsError(f'{key} must look like "08:00-17:00", not {value!r}.') from None
     if closes <= opens:
@@ -169,11 +191,16 @@ def _workdays(key: str, value: Any) -> frozenset[int]:
         raise SettingsError(f'{key} must be a list of day names such as ["mon", "tue"].')
     out = set()
     for item in value:
-        name = str(item).strip().lower()[:3]
+        name = item.strip().lower() if isinstance(item, str) else ""
+        if name in _FULL_DAY_NAMES:
+            name = name[:3]
         if name not in WEEKDAY_NAMES:
             raise SettingsError(f"{key} has {item!r}, which is not a day name (mon … sun).")
         out.add(WEEKDAY_NAMES.index(name))
     return frozenset(out)
+
+
+_FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def settings_from_mapping(data: dict[str, Any]) -> Settings:
@@ -230,7 +257,7 @@ def settings_from_mapping(data: dict[str, Any]) -> Settings:
     )
     d = SlaRules()
     rules_kwargs = {
-        k: _int(f"sla.{k}", sla[k]) if k in sla else getattr(d, k)
+        k: _int(f"sla.{k}", sla[k], maximum=MAX_BUSINESS_DAYS) if k in sla else getattr(d, k)
         for k in (
             "ack_business_days",
             "resolve_business_days",
@@ -239,11 +266,17 @@ def settings_from_mapping(data: dict[str, Any]) -> Settings:
         )
     }
     for k in ("soon_business_hours", "urgent_business_hours"):
-        rules_kwargs[k] = _number(f"urgency.{k}", urg[k]) if k in urg else getattr(d, k)
-    try:
-        rules = SlaRules(**rules_kwargs)
-    except ValueError as exc:
-        raise SettingsError(f"urgency: {exc}.") from None
+        rules_kwargs[k] = (
+            _number(f"urgency.{k}", urg[k], maximum=MAX_BUSINESS_HOURS)
+            if k in urg
+            else getattr(d, k)
+        )
+    if rules_kwargs["urgent_business_hours"] > rules_kwargs["soon_business_hours"]:
+        raise SettingsError(
+            f"urgency.urgent_business_hours ({rules_kwargs['urgent_business_hours']:g}) must not "
+            f"be above urgency.soon_business_hours ({rules_kwargs['soon_business_hours']:g})."
+        )
+    rules = SlaRules(**rules_kwargs)
 
     i = IntakeSettings()
     intake_settings = IntakeSettings(
