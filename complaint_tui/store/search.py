@@ -77,3 +77,21 @@ def index_case_sqlite(
         text(f"INSERT INTO {SEARCH_TABLE} (rowid, body) VALUES (:id, :body)"),
         {"id": case_id, "body": sqlite_document(ref, customer, subject, description)},
     )
+
+
+def rebuild_search_index(connection) -> None:
+    """Index every case at once (after a bulk load): SQL-side folding of đ/Đ, the tokenizer
+    removes the other diacritics; PostgreSQL rebuilds its expression index."""
+    if connection.dialect.name == "sqlite":
+        create_search_index(connection)
+        connection.execute(text(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('delete-all')"))
+        connection.execute(
+            text(
+                f"INSERT INTO {SEARCH_TABLE} (rowid, body) SELECT id, replace(replace("
+                f"ref || ' ' || customer || ' ' || subject || ' ' || substr(description, 1, {DESCRIPTION_CHARS}),"
+                " 'đ', 'd'), 'Đ', 'D') FROM cases"
+            )
+        )
+    else:
+        drop_search_index(connection)
+        create_search_index(connection)

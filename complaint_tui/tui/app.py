@@ -14,6 +14,7 @@ from complaint_tui.services.context import AppContext
 from complaint_tui.services.identity import Actor
 from complaint_tui.services.queue import QueueView
 from complaint_tui.tui.backend import Backend
+from complaint_tui.tui.commands import ComplaintCommands
 from complaint_tui.tui.messages import CasesChanged
 from complaint_tui.tui.screens.queue import QueueScreen
 from complaint_tui.tui.themes import load_themes
@@ -37,6 +38,7 @@ class ComplaintApp(App):
     CSS_PATH = "complaint.tcss"
     TITLE = "complaint-tui"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {ComplaintCommands}
 
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),

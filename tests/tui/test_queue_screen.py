@@ -87,3 +87,29 @@ async def test_search_narrows_the_queue(make_app):
         await pilot.press("/", "ctrl+a", "z", "z", "q", "enter")
         await settle(pilot)
         assert app.screen.query_one(QueueTable).rows == []
+
+
+async def test_palette_switches_view(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "View: Waiting":
+            await pilot.press("space" if ch == " " else ch)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_state.view is QueueView.WAITING
+
+
+async def test_keymap_from_settings_remaps_a_binding(make_app, tui_ctx):
+    from dataclasses import replace
+
+    tui_ctx.settings = replace(tui_ctx.settings, ui=replace(tui_ctx.settings.ui, keys={"queue.next_view": "v"}))
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert app.screen.query_state.view is QueueView.WAITING
