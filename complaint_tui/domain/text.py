@@ -58,6 +58,6 @@ def safe_filename(name: str, fallback: str = "attachment") -> str:
     """A file name that cannot leave the folder it is saved into, nor hide as a dotfile."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     base = fold(strip_control(base, keep_newlines=False))
-    base = _SAFE_NAME.sub("_", base).strip(" .")
-    base = base[:120]
+    # Trimmed again after the cut, which could leave a trailing space or dot behind.
+    base = _SAFE_NAME.sub("_", base).strip(" .")[:120].rstrip(" .")
     return base or fallback
