@@ -38,7 +38,7 @@ def refusal(ref: str, current: Status, target: Status, verb: str) -> str:
     allowed = sorted(ALLOWED[current], key=list(Status).index)
     names = [describe(s) for s in allowed]
     hint = " or ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " or " + names[-1]
+    # Not "a {status} case": that reads "a acknowledged case", "a under investigation case".
     return (
-        f"Cannot {verb} {ref}: it is {describe(current)}, and a {describe(current)} case can only "
-        f"become {hint}."
+        f"Cannot {verb} {ref}: it is {describe(current)}, and from there it can only become {hint}."
     )
