@@ -60,3 +60,23 @@ class CaseSaved(Message):
 class CaseSaveFailed(Message):
     error: str
     field: str | None = None
+    conflict: bool = False  # someone else changed the case since it was shown
+    errors: tuple[tuple[str, str], ...] = ()  # (field, message) for each invalid field
+
+
+@dataclass
+class AgentsLoaded(Message):
+    """Who the case may be assigned to, for the assign form."""
+
+    names: tuple[str, ...]
+
+
+@dataclass
+class AttachmentRead(Message):
+    name: str
+    text: str
+
+
+@dataclass
+class AttachmentSaved(Message):
+    path: str
