@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from complaint_tui.domain.enums import (
@@ -168,6 +169,9 @@ class CaseDesk:
                 now = self.now
                 change(s, case, now)
                 case.updated_at = now
+                # Every change bumps the version, even one that only adds an event in the same
+                # clock tick, so a stale expected_version is always caught.
+                flag_modified(case, "updated_at")
                 self._set_queue(case)
                 s.flush()
                 announce_change(s, self.ctx.db, case.ref)
