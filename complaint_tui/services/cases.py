@@ -114,6 +114,13 @@ class CaseDesk:
             log_refusal(self.ctx, self.actor.name, action, ref, str(exc))
         return exc
 
+    def _require_handler(self, action: str, ref: str | None = None) -> None:
+        """Admins handle no cases; the refused attempt is logged like any other (policy §4)."""
+        try:
+            require_case_handler(self.actor)
+        except PermissionDenied as exc:
+            raise self._refuse(action, ref, exc) from None
+
     def _load(self, s: Session, ref: str, *, for_update: bool) -> Case:
         stmt = select(Case).where(Case.ref == ref.strip().upper())
         if for_update and self.ctx.db.is_postgres:
@@ -157,7 +164,7 @@ class CaseDesk:
         expected_version: int | None,
     ) -> CaseDetail:
         """Load, check, change and save one case in one transaction; refusals change nothing."""
-        require_case_handler(self.actor)
+        self._require_handler(action, ref)
         try:
             with self._tx(write=True) as s:
                 case = self._load(s, ref, for_update=True)
@@ -199,7 +206,7 @@ class CaseDesk:
 
     # ---- intake ----------------------------------------------------------------------------
     def create(self, draft: IntakeDraft) -> CaseDetail:
-        require_case_handler(self.actor)
+        self._require_handler("create")
         now = self.now
         draft = cleaned(draft)
         errors = validate_intake(draft, self.ctx.settings.intake, now)
@@ -364,7 +371,7 @@ class CaseDesk:
         limit: int = 200,
     ) -> list[CaseSummary]:
         """Most urgent first: active clocks by due instant, then paused, then done."""
-        require_case_handler(self.actor)
+        self._require_handler("list")
         stmt = self.summary_query().where(visible_filter(self.actor))
         if status is not None:
             stmt = stmt.where(Case.status == status.value)
@@ -871,7 +878,7 @@ class CaseDesk:
         PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent agents never get the same case.
         SQLite: the write transaction starts with BEGIN IMMEDIATE, so takers run one at a time.
         """
-        require_case_handler(self.actor)
+        self._require_handler("take_next")
         recused = exists().where(
             and_(Recusal.case_id == Case.id, Recusal.agent_id == self.actor.id)
         )
