@@ -37,6 +37,8 @@ class AppContext:
     def init_schema(self) -> None:
         try:
             self.db.upgrade()
+        except SchemaError as exc:
+            raise Unavailable(str(exc)) from None
         except OperationalError as exc:
             raise Unavailable(f"Cannot reach the database: {_first_line(exc)}.") from None
 

@@ -13,6 +13,11 @@ from sqlalchemy.orm import Session
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+NEWER_SCHEMA = (
+    "The database schema is newer than this program; upgrade complaint-tui before using it."
+)
+
+
 class SchemaError(RuntimeError):
     """The database schema is missing, older or newer than this program."""
 
@@ -51,9 +56,14 @@ class Database:
 
     # -- schema -------------------------------------------------------------------------------
     def upgrade(self) -> None:
-        """Create or upgrade the schema to the newest migration."""
+        """Create or upgrade the schema to the newest migration; never touch a newer one."""
         from alembic import command
+        from alembic.script import ScriptDirectory
 
+        current = self.current_revision()
+        script = ScriptDirectory(str(MIGRATIONS))
+        if current is not None and current not in {r.revision for r in script.walk_revisions()}:
+            raise SchemaError(NEWER_SCHEMA)
         with self.engine.begin() as conn:
             cfg = alembic_config(conn)
             command.upgrade(cfg, "head")
@@ -82,9 +92,7 @@ class Database:
             raise SchemaError(
                 "The database schema is older than this program; run `complaint-tui init` to upgrade it."
             )
-        raise SchemaError(
-            "The database schema is newer than this program; upgrade complaint-tui before using it."
-        )
+        raise SchemaError(NEWER_SCHEMA)
 
 
 def alembic_config(connection=None):
