@@ -445,3 +445,17 @@ def test_queue_position(status: Status, expected: tuple[int, datetime]) -> None:
 def test_sla_rules_refuse_bad_values(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         SlaRules(**kwargs)
+
+
+def test_badge_right_after_a_close_of_business_breach_does_not_read_zero():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from complaint_tui.domain.calendar import BusinessCalendar
+    from complaint_tui.domain.sla import Sla
+
+    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    sla = Sla(BusinessCalendar())
+    due = datetime(2026, 11, 27, 17, 0, tzinfo=vn)  # Friday close
+    assert sla.describe_left(due, datetime(2026, 11, 28, 10, 0, tzinfo=vn)) == "<1m over"
+    assert sla.describe_left(due, datetime(2026, 11, 27, 16, 59, 30, tzinfo=vn)) == "<1m left"

@@ -131,11 +131,17 @@ class Sla:
         return Badge(band, f"{GLYPHS[band]} {self.describe_left(active_due_at, now)}")
 
     def describe_left(self, due_at: datetime, now: datetime) -> str:
-        """ "2h left", "1d over": business time, a business day counted as one working day."""
+        """ "2h left", "1d over": business time, a business day counted as one working day.
+
+        Under a minute reads "<1m": a clock that breached at Friday's close has used no business
+        time by Saturday, and "0m over" would read as not late at all.
+        """
         left = self.calendar.business_time_between(now, due_at)
         over = now >= due_at
         word = "over" if over else "left"
         amount = abs(left)
+        if amount < timedelta(minutes=1):
+            return f"<1m {word}"
         return f"{format_business_span(amount, self.calendar.business_day_length)} {word}"
 
 
