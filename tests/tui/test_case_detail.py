@@ -12,6 +12,7 @@ from complaint_tui.domain.intake import AttachmentInput, EventDate, IntakeDraft
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.errors import Unavailable
 from complaint_tui.services.identity import actor_named
+from complaint_tui.tui.messages import CasesChanged
 from complaint_tui.tui.screens.action_form import ActionForm, DiscardScreen, TextViewer
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen, TimelineItem
 from complaint_tui.tui.screens.queue import QueueScreen
@@ -103,8 +104,10 @@ async def test_header_shows_every_clock_in_local_time_and_the_confidential_mark(
         screen = await open_case(app, pilot, case.ref)
         text = screen_text(app)
         assert "CONFIDENTIAL" in text
-        assert "escalation L1 pending" in text
-        assert "high priority" in text
+        assert "priority high" in text
+        lines = text.split("\n")
+        assert "CONFIDENTIAL" in lines[0] and "L1 review pending" in lines[0]
+        assert lines[2].strip() == "VPS unreachable since the morning", "the header never wraps"
         # 10:00 Wednesday local: acknowledged now, resolution 5 business days on, at 17:00 local.
         assert "Acknowledgement" in text and "met" in text
         assert "Resolution        due Wed 02 Dec 2026 17:00" in text
@@ -156,6 +159,53 @@ async def test_j_k_and_page_keys_scroll_the_body(make_app):
         await pilot.press("g")
         await pilot.pause()
         assert body.scroll_y == 0
+
+
+async def test_question_mark_lists_the_case_keys(make_app):
+    app = make_app("anh.vo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        case = new_case(app)
+        await open_case(app, pilot, case.ref)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        for words in ("Acknowledge", "Resolve", "Decide escalation", "Extend deadline", "Back"):
+            assert words in text
+
+
+async def test_a_change_by_another_agent_appears_without_a_key(make_app, tui_ctx):
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        case = new_case(app)
+        screen = await open_case(app, pilot, case.ref)
+        other = CaseDesk(tui_ctx, actor_named(tui_ctx, "minh.tran"))
+        other.set_priority(case.ref, "critical")
+        screen.post_message(CasesChanged())  # what the change watcher sends
+        await settle(pilot)
+        assert screen.detail.summary.priority == "critical"
+        assert "priority critical" in screen_text(app)
+
+
+async def test_a_save_refreshes_the_queue_underneath(make_app):
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        refreshed = []
+        original = queue.refresh_in_place
+        queue.refresh_in_place = lambda: (refreshed.append(True), original())
+        case = new_case(app)
+        await open_case(app, pilot, case.ref)
+        await pilot.press("A")
+        await settle(pilot)
+        await choose(pilot, 1)  # take it myself
+        await save(pilot)
+        assert refreshed, "the queue re-reads its rows after a save"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is queue
 
 
 # ---- every case key ---------------------------------------------------------------------------

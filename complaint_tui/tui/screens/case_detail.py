@@ -238,29 +238,28 @@ class CaseDetailScreen(Screen):
         line1 = Text(no_wrap=True, overflow="ellipsis")
         line1.append(f" {badge.text} ", self._style(BAND_CLASSES[badge.band]))
         line1.append(f" {s.ref} ", "bold")
-        line1.append(f" {s.status.value.replace('_', ' ')} ")
-        line1.append(
-            f" {s.priority} priority ", "bold" if s.priority in ("high", "critical") else ""
-        )
+        status = "waiting on customer" if s.status is Status.WAITING_ON_CUSTOMER else s.status
+        line1.append(f" {status} ")
         if s.confidential:
             line1.append(" ")
             line1.append(" 🔒 CONFIDENTIAL ", self._style("case--confidential"))
         if s.escalation_level:
-            state = "pending" if s.escalation_pending else "decided"
+            state = "review pending" if s.escalation_pending else "decided"
             line1.append(" ")
-            line1.append(
-                f" ⇧ escalation L{s.escalation_level} {state} ", self._style("case--escalated")
-            )
+            line1.append(f" ⇧ L{s.escalation_level} {state} ", self._style("case--escalated"))
+        # Most important first: a narrow terminal cuts the end of the line.
         line2 = Text(no_wrap=True, overflow="ellipsis")
         label = self._style("case--label")
-        line2.append(" customer ", label)
-        line2.append(one_line(s.customer, 40))
-        line2.append("  services ", label)
-        line2.append(one_line(", ".join(s.services), 40))
-        line2.append("  via ", label)
-        line2.append(s.channel)
+        line2.append(" priority ", label)
+        line2.append(s.priority, "bold" if s.priority in ("high", "critical") else "")
         line2.append("  assignee ", label)
         line2.append(one_line(s.assignee or "—", 40))
+        line2.append("  customer ", label)
+        line2.append(one_line(s.customer, 40))
+        line2.append("  services ", label)
+        line2.append(one_line(", ".join(s.services), 60))
+        line2.append("  via ", label)
+        line2.append(s.channel)
         line3 = Text(no_wrap=True, overflow="ellipsis")
         line3.append(" ")
         line3.append(one_line(s.subject), "bold")
