@@ -74,6 +74,13 @@ class ComplaintApp(App):
         if ctx.settings.ui.keys:
             self.set_keymap(dict(ctx.settings.ui.keys))
 
+    def get_system_commands(self, screen):
+        """The palette: Textual's own commands, plus the current screen's (e.g. case actions)."""
+        yield from super().get_system_commands(screen)
+        extra = getattr(screen, "palette_commands", None)
+        if extra is not None:
+            yield from extra()
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return {**super().get_theme_variable_defaults(), **THEME_VARIABLE_DEFAULTS}
 

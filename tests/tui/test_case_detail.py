@@ -174,6 +174,24 @@ async def test_question_mark_lists_the_case_keys(make_app):
             assert words in text
 
 
+async def test_the_palette_offers_the_case_actions(make_app):
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        case = new_case(app)
+        screen = await open_case(app, pilot, case.ref)
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert "Case: Acknowledge" in titles and "Case: Resolve" in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "Case: Internal")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionForm)
+        assert app.screen.spec.action == "note"
+
+
 async def test_a_change_by_another_agent_appears_without_a_key(make_app, tui_ctx):
     app = make_app("lan.nguyen")
     async with app.run_test(size=(80, 24)) as pilot:

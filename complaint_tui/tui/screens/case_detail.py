@@ -7,12 +7,13 @@ escape sequences and links in it stay inert. Database work runs in thread worker
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -441,6 +442,18 @@ class CaseDetailScreen(Screen):
             body.scroll_home(animate=False)
 
     # ---- actions -----------------------------------------------------------------------------
+    def palette_commands(self):
+        """Every case action for the command palette (ctrl+p), named with its key."""
+        for key, name, desc, _show in CASE_ACTIONS:
+            yield SystemCommand(
+                f"Case: {desc}",
+                f"{self.ref} · key {key}",
+                partial(self.action_act, name),
+            )
+        yield SystemCommand(
+            "Case: View attachment", f"{self.ref} · key v", self.action_view_attachment
+        )
+
     def action_act(self, name: str) -> None:
         d = self.detail
         if d is None:
