@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from textual.widgets import Select, Static, TextArea
 
 from complaint_tui.domain.enums import EventKind, Status
@@ -12,6 +13,7 @@ from complaint_tui.domain.intake import AttachmentInput, EventDate, IntakeDraft
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.errors import Unavailable
 from complaint_tui.services.identity import actor_named
+from complaint_tui.store.models import AccessLog
 from complaint_tui.tui.messages import CasesChanged
 from complaint_tui.tui.screens.action_form import ActionForm, DiscardScreen, TextViewer
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen, TimelineItem
@@ -89,6 +91,42 @@ async def test_enter_opens_the_case_and_esc_goes_back(make_app, size):
         text = screen_text(app)
         assert row.ref in text
         assert "Acknowledgement" in text and "Resolution" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_a_case_the_agent_may_not_see_is_refused_and_the_refusal_logged(make_app, tui_ctx):
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        boss = CaseDesk(tui_ctx, actor_named(tui_ctx, "anh.vo"))
+        secret = boss.create(
+            IntakeDraft(
+                customer="vip.customer",
+                services=["VPS"],
+                channel="phone",
+                subject="Board member's server",
+                description="confidential details",
+                confidential=True,
+            )
+        )
+        app.open_case(secret.ref)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CaseDetailScreen) and screen.detail is None
+        text = screen_text(app)
+        assert "cannot be shown" in text and "confidential details" not in text
+        with tui_ctx.db.session() as s:
+            refused = s.scalars(
+                select(AccessLog).where(
+                    AccessLog.case_ref == secret.ref, AccessLog.actor == "lan.nguyen"
+                )
+            ).all()
+        assert [(r.action, r.allowed) for r in refused] == [("view", False)]
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen is screen, "no form without a case"
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
