@@ -15,6 +15,7 @@ from complaint_tui.domain.intake import IntakeDraft
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.errors import Unavailable
 from complaint_tui.services.identity import actor_named
+from complaint_tui.services.queue import QueueView
 from complaint_tui.store.models import Case
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen
 from complaint_tui.tui.screens.confirm import ConfirmScreen
@@ -515,6 +516,23 @@ async def test_app_keys_on_a_list_do_not_drop_the_form(make_app):
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         assert app.screen is screen and app.is_running
+        await pilot.press("2", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen) and len(app.screen_stack) == 2
+        assert app.screen.query_state.view is QueueView.ESCALATED
+
+
+async def test_q_on_the_form_asks_before_quitting(make_app):
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_intake(pilot)
+        await type_text(pilot, "kh-9")
+        await focus(pilot, "#in-confidential")
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert not app.is_running
 
 
 # ---- hostile text ----------------------------------------------------------------------------

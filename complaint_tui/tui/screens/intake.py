@@ -250,9 +250,11 @@ class IntakeScreen(Screen):
                 )
             yield self._error("received_at")
             with self._row("Services"):
-                yield SelectionList[str](
-                    *[Selection(Text(s), s) for s in intake.services], id="in-services"
-                )
+                with Vertical(classes="intake-stack"):
+                    yield SelectionList[str](
+                        *[Selection(Text(s), s) for s in intake.services], id="in-services"
+                    )
+                    yield Static("space toggles the highlighted service", classes="form-hint")
             yield self._error("services")
             with self._row("Subject"):
                 yield FormInput(placeholder="one line", id="in-subject")
@@ -266,7 +268,7 @@ class IntakeScreen(Screen):
                 with Vertical(classes="intake-stack"):
                     yield FormInput(placeholder="YYYY-MM-DD HH:MM what happened", id="in-event")
                     yield Static(
-                        "enter/ctrl+t add · ctrl+r removes highlighted", classes="form-hint"
+                        "enter/ctrl+t add · ctrl+r removes the highlighted one", classes="form-hint"
                     )
                     yield OptionList(markup=False, id="in-events", classes="intake-list")
             yield self._error("events")
@@ -278,7 +280,7 @@ class IntakeScreen(Screen):
                         id="in-attach",
                     )
                     yield Static(
-                        f"enter/ctrl+o attach · ctrl+l removes highlighted · max "
+                        f"enter/ctrl+o attach · ctrl+l removes · max "
                         f"{human_size(intake.max_attachment_bytes)}",
                         classes="form-hint",
                     )
@@ -437,10 +439,8 @@ class IntakeScreen(Screen):
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
         name = self._field_of(event.input)
-        if name in ("events", "attachments"):
-            self.input_errors.pop(name, None)
-        elif name == "received_at":
-            self.input_errors.pop(name, None)
+        if name is not None:
+            self.input_errors.pop(name, None)  # a refused event or file: the agent is correcting it
         self._changed(name)
 
     @on(TextArea.Changed)
@@ -612,7 +612,8 @@ class IntakeScreen(Screen):
         for _path, att in self.attachments:
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append(one_line(att.name), "bold")
-            line.append(f"  {human_size(len(att.data))}  {att.content_type}", "dim")
+            line.append("  ")
+            line.append(f"{human_size(len(att.data))}  {att.content_type}", "dim")
             listing.add_option(line)
         listing.display = bool(self.attachments)
         if self.attachments:
