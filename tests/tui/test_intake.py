@@ -603,3 +603,16 @@ def test_parse_event():
     assert parse_event("2026-11-24 09:15", VN).note == ""
     with pytest.raises(ValueError):
         parse_event("2026-11-24 disk full", VN)
+
+
+async def test_the_palette_offers_the_form_actions(make_app):
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_intake(pilot)
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert "New complaint: Save" in titles and "New complaint: Attach file" in titles
+        await type_text(pilot, "kh-9")
+        [cancel] = [c for c in app.get_system_commands(screen) if c.title.endswith("Cancel")]
+        cancel.callback()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)

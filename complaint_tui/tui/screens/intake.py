@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -761,6 +761,26 @@ class IntakeScreen(Screen):
             self.app.action_queue()
         elif then == "escalations":
             self.app.action_escalations()
+
+    def palette_commands(self):
+        """The form's actions for the command palette (ctrl+p), named with their keys."""
+        for title, help_text, action in (
+            ("Save", "key ctrl+s", self.action_save),
+            ("Cancel", "key esc; asks before dropping typed text", self.action_cancel),
+            (
+                "Add event",
+                "the typed 'YYYY-MM-DD HH:MM what happened' · key ctrl+t",
+                self.action_add_event,
+            ),
+            ("Remove event", "the highlighted one · key ctrl+r", self.action_remove_event),
+            ("Attach file", "the typed path · key ctrl+o", self.action_add_attachment),
+            (
+                "Remove attachment",
+                "the highlighted one · key ctrl+l",
+                self.action_remove_attachment,
+            ),
+        ):
+            yield SystemCommand(f"New complaint: {title}", help_text, action)
 
     def action_nothing(self) -> None:
         """'n' on the intake screen: already here."""
