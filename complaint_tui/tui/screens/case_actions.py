@@ -281,7 +281,7 @@ def build_spec(
                     error_keys=("decision",),
                 ),
             ),
-            intro=f"Level {level} request: {request}" if request else f"Level {level} request.",
+            intro=f"Request: {request}" if request else f"Level {level} escalation request.",
             done=f"{ref}: escalation decided.",
         )
     if name == "assign":
