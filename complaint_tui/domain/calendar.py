@@ -17,8 +17,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_pkg
-
 from complaint_tui.domain.clock import require_aware
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -57,6 +55,8 @@ class BusinessCalendar:
         cached = self._years.get(year)
         if cached is None:
             if self.rules.holiday_country:
+                import holidays as holidays_pkg  # heavy: loaded when a year is first needed
+
                 h = holidays_pkg.country_holidays(self.rules.holiday_country, years=year)
                 days = frozenset(d for d in h if d.year == year)
                 make_up = frozenset(d for d in getattr(h, "weekend_workdays", ()) if d.year == year)
@@ -74,6 +74,8 @@ class BusinessCalendar:
             return "Company holiday"
         if not self.rules.holiday_country or not self.is_public_holiday(day):
             return None
+        import holidays as holidays_pkg
+
         h = holidays_pkg.country_holidays(self.rules.holiday_country, years=day.year)
         return h.get(day)
 
