@@ -208,7 +208,7 @@ def test_show_json_has_every_spec_field(app, tmp_path):
     assert data["priority"] == "high"
     assert data["category"] == "Outage"
     assert data["confidential"] is True
-    assert not data["assignee"]
+    assert data["assignee"] is None  # null, as in `case list --json`
     assert data["escalation_level"] == 0
     assert data["acknowledged_at"] is None and data["resolved_at"] is None
     # Received Tue 24 Nov 2026: 1st business day after is Wed 25, 5th is Tue 1 Dec.
@@ -222,6 +222,8 @@ def test_show_json_has_every_spec_field(app, tmp_path):
     assert data["timeline"] and all(ISO_WITH_OFFSET.match(t["at"]) for t in data["timeline"])
     assert data["timeline"][0]["kind"] == "created"
     assert [a["name"] for a in data["attachments"]] == ["traceroute.txt"]
+    listed = json.loads(app.ok("case", "list", "--json", as_="sue"))
+    assert [(r["ref"], r["assignee"]) for r in listed] == [(ref, None)]
 
 
 DUE_CASES = (
