@@ -150,7 +150,9 @@ def test_one_more_migration_than_the_database(database, tmp_path, monkeypatch):
     )
     monkeypatch.setattr(db_module, "MIGRATIONS", Path(migrations))
     # The start-up check reads these constants instead of importing Alembic.
-    monkeypatch.setattr(db_module, "KNOWN_REVISIONS", (*db_module.KNOWN_REVISIONS, "9000_test_extra"))
+    monkeypatch.setattr(
+        db_module, "KNOWN_REVISIONS", (*db_module.KNOWN_REVISIONS, "9000_test_extra")
+    )
     monkeypatch.setattr(db_module, "SCHEMA_HEAD", "9000_test_extra")
     with pytest.raises(SchemaError) as info:
         database.check_schema()
