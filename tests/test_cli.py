@@ -22,6 +22,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from complaint_tui.cli import cli
+from complaint_tui.domain.settings import Settings
+from complaint_tui.services.context import AppContext
+from tests.helpers_db import dump
 
 SCRIPT = Path("/work/venv/bin/complaint-tui")
 NOW_2026 = "2026-11-25T10:00:00+07:00"
@@ -103,6 +106,14 @@ class Cli:
         )
         assert re.fullmatch(r"C-\d{4}-\d{5}\n", out), repr(out)
         return out.strip()
+
+    def dump(self) -> dict:
+        """Every row except the access log (refused permission attempts are logged by design)."""
+        ctx = AppContext.build(Settings(), self.env["COMPLAINT_TUI_DB"])
+        try:
+            return dump(ctx, exclude={"access_log"})
+        finally:
+            ctx.db.dispose()
 
     def show(self, ref: str, **kw) -> dict:
         return json.loads(self.ok("case", "show", ref, "--json", **kw))
@@ -389,9 +400,11 @@ def test_refusals_exit_1_with_one_line(app, tmp_path):
         "unknown agent": (("case", "assign", ref, "nobody"), "nobody"),
         "extend by zero": (("case", "extend", ref, "--days", "0", "--explanation", "x"), "days"),
     }
+    before = app.dump()
     for name, (args, needle) in cases.items():
         line = app.refused(*args, as_="sue")
         assert needle in line, (name, line)
+        assert app.dump() == before, name
     assert app.show(ref)["status"] == "acknowledged"
 
 
@@ -426,9 +439,11 @@ def test_case_new_refusals_create_nothing(app, tmp_path):
         ),
         "admin intake": ([*base, "--service", "VPS", "--description", "d"], "dmin"),
     }
+    before = app.dump()
     for name, (args, needle) in refusals.items():
         line = app.refused(*args, as_="ada" if name == "admin intake" else "alice")
         assert needle in line, (name, line)
+        assert app.dump() == before, name
     assert json.loads(app.ok("case", "list", "--json", as_="sue")) == []
 
 
