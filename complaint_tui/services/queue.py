@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from sqlalchemy import and_, exists, func, select, tuple_
+from sqlalchemy import and_, case, exists, func, select, tuple_
 
 from complaint_tui.domain.enums import QueueBucket, Status, Urgency
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.permissions import require_case_handler, visible_filter
-from complaint_tui.services.search import search_condition
+from complaint_tui.services.search import search_condition, sqlite_match_count
 from complaint_tui.services.views import CaseSummary
 from complaint_tui.store.models import Case, CaseService
 
@@ -187,6 +187,8 @@ class QueueService:
             stmt = stmt.where(row_value > key_value if ascending else row_value < key_value)
         stmt = stmt.order_by(*[c.asc() if ascending else c.desc() for c in cols]).limit(limit + 1)
         with self.desk._tx(write=False) as s:
+            if query.search.strip() and self.ctx.db.is_sqlite:
+                stmt = self._sqlite_search_plan(s, query, stmt)
             rows = self.desk.summaries(s, stmt)
         more = len(rows) > limit
         rows = rows[:limit]
@@ -195,35 +197,71 @@ class QueueService:
             return QueuePage(rows, at_start=not more, at_end=key is None)
         return QueuePage(rows, at_start=key is None, at_end=not more)
 
+    # SQLite sorts the matches of a search by default; for a common word (30k matches of 1M)
+    # walking the view's index in order and probing the match set stops after one page instead.
+    COMMON_MATCHES = 5_000
+
+    def _sqlite_search_plan(self, s, query: QueueQuery, stmt):
+        if sqlite_match_count(s, query.search, self.COMMON_MATCHES + 1) <= self.COMMON_MATCHES:
+            return stmt
+        index = {
+            QueueView.MINE: "ix_cases_assignee_queue",
+            QueueView.UNASSIGNED: "ix_cases_assignee_queue",
+            QueueView.ESCALATED: "ix_cases_escalation",
+        }.get(query.view, "ix_cases_queue")
+        return stmt.with_hint(Case, f"INDEXED BY {index}", "sqlite")
+
     # ---- counts ------------------------------------------------------------------------------
-    def counts(self, query: QueueQuery) -> QueueCounts:
-        """Per view and per urgency band: aggregate queries on indexed columns."""
+    def view_counts(self) -> dict[QueueView, int]:
+        """Cases per view (no filter, no search): index range counts."""
         require_case_handler(self.actor)
         with self.desk._tx(write=False) as s:
-            views = {}
-            for view in VIEW_ORDER:
-                q = QueueQuery(view=view)
-                views[view] = (
-                    s.scalar(select(func.count()).select_from(Case).where(*self._conditions(q)))
-                    or 0
+            return {
+                view: s.scalar(
+                    select(func.count())
+                    .select_from(Case)
+                    .where(*self._conditions(QueueQuery(view=view)))
                 )
-            conds = self._conditions(query)
-            bands = {}
-            for band in (
-                Urgency.BREACHED,
-                Urgency.URGENT,
-                Urgency.SOON,
-                Urgency.OK,
-                Urgency.PAUSED,
-                Urgency.DONE,
-            ):
-                bands[band] = (
-                    s.scalar(
+                or 0
+                for view in VIEW_ORDER
+            }
+
+    def band_counts(self, query: QueueQuery) -> tuple[dict[Urgency, int], int]:
+        """Cases per urgency band in the current query, and their total, in one pass."""
+        require_case_handler(self.actor)
+        bands = (
+            Urgency.BREACHED,
+            Urgency.URGENT,
+            Urgency.SOON,
+            Urgency.OK,
+            Urgency.PAUSED,
+            Urgency.DONE,
+        )
+        if not query.search.strip() and not query.filter.active:
+            # Unfiltered: each band is a range of the view's (bucket, due) index; counting
+            # ranges beats evaluating every row of a large view.
+            with self.desk._tx(write=False) as s:
+                conds = self._conditions(query)
+                counts = {
+                    b: s.scalar(
                         select(func.count())
                         .select_from(Case)
-                        .where(*conds, self.desk.urgency_condition(band))
+                        .where(*conds, self.desk.urgency_condition(b))
                     )
                     or 0
-                )
-            total = s.scalar(select(func.count()).select_from(Case).where(*conds)) or 0
-        return QueueCounts(views, bands, total)
+                    for b in bands
+                }
+            return counts, sum(counts.values())
+        columns = [
+            func.coalesce(func.sum(case((self.desk.urgency_condition(b), 1), else_=0)), 0)
+            for b in bands
+        ]
+        with self.desk._tx(write=False) as s:
+            row = s.execute(
+                select(func.count(), *columns).select_from(Case).where(*self._conditions(query))
+            ).one()
+        return dict(zip(bands, (int(v) for v in row[1:]), strict=True)), int(row[0])
+
+    def counts(self, query: QueueQuery) -> QueueCounts:
+        bands, total = self.band_counts(query)
+        return QueueCounts(self.view_counts(), bands, total)

@@ -36,6 +36,19 @@ def tsquery(words: list[list[str]]) -> str:
     )
 
 
+def sqlite_match_count(session, query: str, cap: int) -> int:
+    """How many cases match, counting no further than ``cap`` (an FTS index read, no table)."""
+    words = search_terms(query)
+    if not words:
+        return 0
+    return session.execute(
+        text(
+            f"SELECT count(*) FROM (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :fts LIMIT :cap)"
+        ),
+        {"fts": fts5_query(words), "cap": cap},
+    ).scalar_one()
+
+
 def search_condition(db: Database, query: str) -> ColumnElement[bool]:
     words = search_terms(query)
     if not words:

@@ -106,7 +106,9 @@ async def test_palette_switches_view(make_app):
 async def test_keymap_from_settings_remaps_a_binding(make_app, tui_ctx):
     from dataclasses import replace
 
-    tui_ctx.settings = replace(tui_ctx.settings, ui=replace(tui_ctx.settings.ui, keys={"queue.next_view": "v"}))
+    tui_ctx.settings = replace(
+        tui_ctx.settings, ui=replace(tui_ctx.settings.ui, keys={"queue.next_view": "v"})
+    )
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Input, Static
 from complaint_tui.domain.enums import Urgency
 from complaint_tui.domain.sla import GLYPHS
 from complaint_tui.services.errors import Refused
-from complaint_tui.services.queue import VIEW_ORDER, QueueFilter, QueueQuery, QueueView
+from complaint_tui.services.queue import VIEW_ORDER, QueueCounts, QueueFilter, QueueQuery, QueueView
 from complaint_tui.tui.messages import (
     CasesChanged,
     CaseTaken,
@@ -85,7 +85,7 @@ class QueueScreen(Screen):
         table.refresh()
         self._render_header()
         self.fetch("first")
-        self.fetch_counts()
+        self.fetch_counts(views=False)
 
     def fetch(self, mode: str, key: tuple | None = None) -> None:
         self.loading = mode
@@ -114,11 +114,21 @@ class QueueScreen(Screen):
             return
         self.post_message(QueuePageLoaded(generation, mode, page))
 
+    def fetch_counts(self, *, views: bool = True) -> None:
+        """Band counts of the current query; the per-view counts only when data may have changed
+        (they do not depend on the view, filter or search)."""
+        previous = self.counts.views if self.counts is not None and not views else None
+        self._fetch_counts(self.generation, self.query_state, previous)
+
     @work(thread=True, group="queue-counts", exclusive=True)
-    def fetch_counts(self) -> None:
-        generation, query = self.generation, self.query_state
+    def _fetch_counts(self, generation: int, query: QueueQuery, views: dict | None) -> None:
+        service = self.backend.queue
         try:
-            counts = self.backend.queue.counts(query)
+            if views is None:
+                counts = service.counts(query)
+            else:
+                bands, total = service.band_counts(query)
+                counts = QueueCounts(views, bands, total)
         except Refused as exc:
             self.post_message(QueueLoadFailed(generation, str(exc)))
             return
@@ -190,8 +200,7 @@ class QueueScreen(Screen):
             title.append(q.search.strip())  # typed text: appended as plain Text, never markup
         if q.filter.active:
             title.append(f"  filter: {q.filter.describe()}")
-        title.append(f"   {table.position_text()}", "dim")
-        self.query_one("#queue-title", Static).update(title)
+        self._set("#queue-title", title)
 
         views = Text(no_wrap=True, overflow="ellipsis")
         for view in VIEW_ORDER:
@@ -199,7 +208,7 @@ class QueueScreen(Screen):
             style = "reverse bold" if view is q.view else ""
             views.append(f" {view.title}{n} ", style)
             views.append("│", "dim")
-        self.query_one("#queue-views", Static).update(views)
+        self._set("#queue-views", views)
 
         bands = Text(no_wrap=True, overflow="ellipsis")
         if counts:
@@ -219,7 +228,14 @@ class QueueScreen(Screen):
                     )
         else:
             bands.append(" counting…", "dim")
-        self.query_one("#queue-bands", Static).update(bands)
+        self._set("#queue-bands", bands)
+
+    def _set(self, selector: str, text: Text) -> None:
+        """Update a one-line header only when it changed, without a layout pass."""
+        widget = self.query_one(selector, Static)
+        if getattr(widget, "_shown", None) != text.plain + str(text.spans):
+            widget._shown = text.plain + str(text.spans)
+            widget.update(text, layout=False)
 
     def on_cases_changed(self, _message: CasesChanged) -> None:
         self.refresh_in_place()
@@ -232,7 +248,6 @@ class QueueScreen(Screen):
     def action_move(self, delta: int) -> None:
         table = self.query_one(QueueTable)
         table.move(delta)
-        self._render_header()
         self._maybe_fetch_more()
 
     def action_page(self, direction: int) -> None:
@@ -243,7 +258,6 @@ class QueueScreen(Screen):
         table = self.query_one(QueueTable)
         if table.at_start and table.rows:
             table.move(-len(table.rows))
-            self._render_header()
             return
         self.generation += 1
         self.fetch("first")
@@ -253,7 +267,6 @@ class QueueScreen(Screen):
         table = self.query_one(QueueTable)
         if table.at_end and table.rows:
             table.move(len(table.rows))
-            self._render_header()
             return
         self.generation += 1
         self.fetch("last")

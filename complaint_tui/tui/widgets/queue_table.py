@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.reactive import reactive
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 
 from complaint_tui.domain.sla import Sla
@@ -90,13 +92,12 @@ class QueueTable(Widget, can_focus=True):
     QueueTable { height: 1fr; }
     """
 
-    cursor = reactive(0, always_update=True)
-
     def __init__(self, sla: Sla, now: Callable[[], datetime], **kw) -> None:
         super().__init__(**kw)
         self.sla = sla
         self.now = now
         self.rows: list[CaseSummary] = []
+        self.cursor = 0
         self.top = 0
         self.at_start = True
         self.at_end = True
@@ -104,6 +105,8 @@ class QueueTable(Widget, can_focus=True):
         self.total: int | None = None
         self.loaded = False
         self.empty_text = "No cases in this view."
+        self._lines: dict[tuple, Strip] = {}
+        self._now = now()
 
     # ---- window --------------------------------------------------------------------------------
     @property
@@ -187,6 +190,7 @@ class QueueTable(Widget, can_focus=True):
         self._place(max(0, min(len(self.rows) - 1, self.cursor + delta)))
 
     def _place(self, index: int) -> None:
+        old_cursor, old_top = self.cursor, self.top
         self.cursor = index
         height = self.page_height
         if self.cursor < self.top:
@@ -194,7 +198,12 @@ class QueueTable(Widget, can_focus=True):
         elif self.cursor >= self.top + height:
             self.top = self.cursor - height + 1
         self.top = max(0, min(self.top, max(0, len(self.rows) - height)))
-        self.refresh()
+        if self.top != old_top:
+            super().refresh()  # scrolled: every line changes
+        else:
+            self._refresh_row(old_cursor)
+            self._refresh_row(self.cursor)
+            super().refresh(Region(0, 0, self.size.width, 1))  # the position in the header
 
     def needs(self) -> str | None:
         """'after' or 'before' when the cursor is within a page and a half of a window edge."""
@@ -216,40 +225,103 @@ class QueueTable(Widget, can_focus=True):
     def on_resize(self) -> None:
         self._place(self.cursor)
 
-    # ---- rendering ---------------------------------------------------------------------------
-    def render(self) -> Text:
+    # ---- rendering (Line API) ----------------------------------------------------------------
+    # Each visible line is rendered on its own and cached, so a cursor move repaints two lines
+    # and a page move only the lines it brings in; nothing here touches the database.
+
+    def refresh_rows(self) -> None:
+        """Repaint every line, reading the clock once (tick, new rows, scroll)."""
+        self._now = self.now()
+        self._lines.clear()
+        self.refresh()
+
+    def refresh(self, *regions, **kw):  # type: ignore[override]
+        if not regions:
+            self._now = self.now()
+        return super().refresh(*regions, **kw)
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - self.top + 1
+        if 1 <= y <= self.page_height:
+            super().refresh(Region(0, y, self.size.width, 1))
+
+    def on_focus(self) -> None:
+        self._lines.clear()
+        super().refresh()
+
+    def on_blur(self) -> None:
+        self._lines.clear()
+        super().refresh()
+
+    def _to_strip(self, text: Text, width: int) -> Strip:
+        console = self.app.console
+        options = console.options.update_width(width)
+        segments = console.render_lines(text, options, pad=True, new_lines=False)[0]
+        return Strip(segments, width).apply_style(self.rich_style)
+
+    def render_line(self, y: int) -> Strip:
         width = self.size.width
-        cols = layout(width)
-        header_style = self.get_component_rich_style("queue--header")
-        out = Text(no_wrap=True, overflow="crop")
-        out.append(cell("Due", BADGE_WIDTH) + " ", header_style)
-        out.append(" ".join(cell(c.name, w) for c, w in cols), header_style)
+        if width <= 0:
+            return Strip.blank(0)
+        if y == 0:
+            key = ("header", width, self.position_text(), self.app.theme)
+            strip = self._lines.get(key)
+            if strip is None:
+                strip = self._to_strip(self._header_text(width), width)
+                self._lines[key] = strip
+            return strip
+        index = self.top + y - 1
         if not self.rows:
-            out.append("\n")
-            text = self.empty_text if self.loaded else "Loading…"
-            out.append(text, self.get_component_rich_style("queue--empty"))
-            return out
-        now = self.now()
-        cursor_style = (
-            self.get_component_rich_style("queue--cursor")
-            if self.has_focus
-            else Style(reverse=True)
-        )
-        for index in range(self.top, min(len(self.rows), self.top + self.page_height)):
-            row = self.rows[index]
-            badge = row.badge(self.sla, now)
-            line = Text(no_wrap=True, overflow="crop")
-            line.append(
-                cell(badge.text, BADGE_WIDTH),
-                self.get_component_rich_style(BAND_CLASSES[badge.band]),
-            )
-            line.append(" ")
-            line.append(" ".join(cell(c.get(row, now), w) for c, w in cols))
-            pad = width - line.cell_len
-            if pad > 0:
-                line.append(" " * pad)
-            if index == self.cursor:
-                line.stylize(cursor_style)
-            out.append("\n")
-            out.append_text(line)
+            if y == 1:
+                text = self.empty_text if self.loaded else "Loading…"
+                return self._to_strip(
+                    Text(text, self.get_component_rich_style("queue--empty")), width
+                )
+            return Strip.blank(width, self.rich_style)
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        row = self.rows[index]
+        selected = index == self.cursor
+        minute = int(self._now.timestamp() // 60)  # badges move on with the clock
+        key = (row.id, row.version, width, selected, self.has_focus, self.app.theme, minute)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._row_strip(row, width, selected)
+            if len(self._lines) > 4 * MAX_WINDOW:
+                self._lines.clear()
+            self._lines[key] = strip
+        return strip
+
+    def _header_text(self, width: int) -> Text:
+        style = self.get_component_rich_style("queue--header")
+        out = Text(no_wrap=True, overflow="crop")
+        out.append(cell("Due", BADGE_WIDTH) + " ", style)
+        out.append(" ".join(cell(c.name, w) for c, w in layout(width)), style)
+        position = f" {self.position_text()} "
+        pad = width - out.cell_len - len(position)
+        if pad > 0:
+            out.append(" " * pad)
+            out.append(position, style)
         return out
+
+    def _row_strip(self, row: CaseSummary, width: int, selected: bool) -> Strip:
+        """Segments built directly (no Rich layout pass): a PgDn repaints ~40 of these."""
+        now = self._now
+        badge = row.badge(self.sla, now)
+        base = self.rich_style
+        if selected:
+            base = base + (
+                self.get_component_rich_style("queue--cursor")
+                if self.has_focus
+                else Style(reverse=True)
+            )
+        band = base + self.get_component_rich_style(BAND_CLASSES[badge.band])
+        if selected:
+            band = band + (
+                self.get_component_rich_style("queue--cursor")
+                if self.has_focus
+                else Style(reverse=True)
+            )
+        rest = " " + " ".join(cell(c.get(row, now), w) for c, w in layout(width))
+        segments = [Segment(cell(badge.text, BADGE_WIDTH), band), Segment(rest, base)]
+        return Strip(segments).adjust_cell_length(width, base)
