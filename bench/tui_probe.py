@@ -70,7 +70,9 @@ async def repainted(paint: PaintClock, start: float, done, timeout: float = 600.
     return (paint.last - start) * 1000
 
 
-async def wait_until(pilot, predicate, timeout: float = float(os.environ.get("PROBE_TIMEOUT", "600"))) -> None:
+async def wait_until(
+    pilot, predicate, timeout: float = float(os.environ.get("PROBE_TIMEOUT", "600"))
+) -> None:
     deadline = time.perf_counter() + timeout
     while not predicate():
         if time.perf_counter() > deadline:
@@ -84,7 +86,9 @@ async def probe_app(url: str, agent: str, search: str, size) -> dict:
     from complaint_tui.tui.widgets.queue_table import QueueTable
 
     ctx = AppContext.build(Settings(), url)
-    app = ComplaintApp(ctx, actor_named(ctx, agent), watch_changes=False, save_theme=False, cursor_blink=False)
+    app = ComplaintApp(
+        ctx, actor_named(ctx, agent), watch_changes=False, save_theme=False, cursor_blink=False
+    )
     out: dict = {}
     paint = PaintClock(QueueTable)
     async with app.run_test(size=size) as pilot:
@@ -95,7 +99,9 @@ async def probe_app(url: str, agent: str, search: str, size) -> dict:
             except Exception:  # noqa: BLE001 - not mounted yet
                 return None
 
-        await wait_until(pilot, lambda: table() is not None and bool(table().rows) and paint.last > 0)
+        await wait_until(
+            pilot, lambda: table() is not None and bool(table().rows) and paint.last > 0
+        )
         out["first_paint_s"] = paint.last - PROCESS_START
         t = table()
 
@@ -114,7 +120,9 @@ async def probe_app(url: str, agent: str, search: str, size) -> dict:
             await pilot.press("g")
             await wait_until(pilot, lambda: t.at_start and t.cursor == 0)
             g_times.append(
-                await timed("G", lambda: t.at_end and t.cursor == len(t.rows) - 1 and not app.screen.loading)
+                await timed(
+                    "G", lambda: t.at_end and t.cursor == len(t.rows) - 1 and not app.screen.loading
+                )
             )
         out["G_ms"] = g_times
         searches = []
@@ -127,7 +135,11 @@ async def probe_app(url: str, agent: str, search: str, size) -> dict:
             await pilot.pause()
             start = await send_key(app, "enter")
             searches.append(
-                await repainted(paint, start, lambda: app.screen.generation > generation and t.loaded and bool(t.rows))
+                await repainted(
+                    paint,
+                    start,
+                    lambda g=generation: app.screen.generation > g and t.loaded and bool(t.rows),
+                )
             )
         out["search_ms"] = searches
         out["search_hits"] = t.total
@@ -154,9 +166,9 @@ class NaiveQueue(App):
         table.add_columns("Due", "Ref", "Customer", "Subject", "Status", "Channel")
         with self.ctx.db.session() as s:
             rows = s.execute(
-                select(Case.queue_at, Case.ref, Case.customer, Case.subject, Case.status, Case.channel).order_by(
-                    Case.queue_bucket, Case.queue_at, Case.id
-                )
+                select(
+                    Case.queue_at, Case.ref, Case.customer, Case.subject, Case.status, Case.channel
+                ).order_by(Case.queue_bucket, Case.queue_at, Case.id)
             ).all()
         table.add_rows([tuple(str(v) for v in r) for r in rows])
         table.focus()

@@ -167,3 +167,27 @@ def test_escalation_decisions_by_role_are_logged(ctx, desks, cases):
     assert (
         desks["sue"].decide(ref, "upheld", "Policy followed.").summary.escalation_pending is False
     )
+
+
+def test_admin_queue_and_lookups_are_refused_and_logged(ctx, agents):
+    from sqlalchemy import select
+
+    from complaint_tui.services.cases import CaseDesk
+    from complaint_tui.services.errors import PermissionDenied
+    from complaint_tui.services.lookups import assignable_agents
+    from complaint_tui.services.queue import QueueQuery, QueueService
+    from complaint_tui.store.models import AccessLog
+
+    desk = CaseDesk(ctx, agents["ada"])
+    for attempt in (
+        lambda: QueueService(desk).first(QueueQuery(), 10),
+        lambda: QueueService(desk).counts(QueueQuery()),
+        lambda: assignable_agents(desk),
+    ):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    with ctx.db.session() as s:
+        refused = s.scalars(
+            select(AccessLog).where(AccessLog.actor == "ada", AccessLog.allowed.is_(False))
+        ).all()
+    assert [r.action for r in refused] == ["queue", "queue", "lookup"]

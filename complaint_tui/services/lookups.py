@@ -10,7 +10,7 @@ from complaint_tui.domain.enums import Role
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.context import _first_line
 from complaint_tui.services.errors import Unavailable
-from complaint_tui.services.permissions import require_case_handler, visible_filter
+from complaint_tui.services.permissions import require_case_handler_logged, visible_filter
 from complaint_tui.store.models import Agent, Case
 
 
@@ -18,7 +18,7 @@ def assignable_agents(desk: CaseDesk) -> list[str]:
     """Names this actor may assign a case to: supervisors and managers any active agent,
     supervisor or manager (admins do not handle cases); an agent only themselves."""
     actor = desk.actor
-    require_case_handler(actor)
+    require_case_handler_logged(desk.ctx, actor, "lookup")
     if not actor.sees_all_cases:
         return [actor.name]
     try:
@@ -36,7 +36,7 @@ def assignable_agents(desk: CaseDesk) -> list[str]:
 
 def case_version(desk: CaseDesk, ref: str) -> int | None:
     """The current version of a case this actor may see; None when it is gone or not visible."""
-    require_case_handler(desk.actor)
+    require_case_handler_logged(desk.ctx, desk.actor, "lookup")
     try:
         with desk.ctx.db.session() as s:
             return s.scalar(

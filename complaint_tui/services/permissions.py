@@ -42,6 +42,17 @@ def require_case_handler(actor: Actor) -> None:
         raise PermissionDenied("Admins do not handle cases; ask an agent, supervisor or manager.")
 
 
+def require_case_handler_logged(ctx, actor: Actor, action: str) -> None:
+    """require_case_handler, writing a refusal to the access log (policy §4)."""
+    try:
+        require_case_handler(actor)
+    except PermissionDenied as exc:
+        from complaint_tui.services.audit import log_refusal
+
+        log_refusal(ctx, actor.name, action, None, str(exc))
+        raise
+
+
 def require_admin(actor: Actor, what: str) -> None:
     if actor.role is not Role.ADMIN:
         raise PermissionDenied(f"Only an admin may {what}.")

@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, exists, func, select, tuple_
 
 from complaint_tui.domain.enums import QueueBucket, Status, Urgency
 from complaint_tui.services.cases import CaseDesk
-from complaint_tui.services.permissions import require_case_handler, visible_filter
+from complaint_tui.services.permissions import require_case_handler_logged, visible_filter
 from complaint_tui.services.search import search_condition, sqlite_match_count
 from complaint_tui.services.views import CaseSummary
 from complaint_tui.store.models import Case, CaseService
@@ -105,6 +105,9 @@ class QueueService:
         self.ctx = desk.ctx
         self.actor = desk.actor
 
+    def _require_handler(self) -> None:
+        require_case_handler_logged(self.ctx, self.actor, "queue")
+
     # ---- query building ---------------------------------------------------------------------
     def _order(self, view: QueueView):
         """(columns, descending) that the view sorts by; each ends with the id as tie-breaker."""
@@ -178,7 +181,7 @@ class QueueService:
         return self._page(query, key, limit, forward=False)
 
     def _page(self, query: QueueQuery, key: Key | None, limit: int, *, forward: bool) -> QueuePage:
-        require_case_handler(self.actor)
+        self._require_handler()
         cols, desc = self._order(query.view)
         ascending = forward != desc  # the SQL direction of this fetch
         stmt = CaseDesk.summary_query().where(*self._conditions(query))
@@ -214,7 +217,7 @@ class QueueService:
     # ---- counts ------------------------------------------------------------------------------
     def view_counts(self) -> dict[QueueView, int]:
         """Cases per view (no filter, no search): index range counts."""
-        require_case_handler(self.actor)
+        self._require_handler()
         with self.desk._tx(write=False) as s:
             return {
                 view: s.scalar(
@@ -228,7 +231,7 @@ class QueueService:
 
     def band_counts(self, query: QueueQuery) -> tuple[dict[Urgency, int], int]:
         """Cases per urgency band in the current query, and their total, in one pass."""
-        require_case_handler(self.actor)
+        self._require_handler()
         bands = (
             Urgency.BREACHED,
             Urgency.URGENT,
