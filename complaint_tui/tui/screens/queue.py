@@ -200,6 +200,14 @@ class QueueScreen(Screen):
             title.append(q.search.strip())  # typed text: appended as plain Text, never markup
         if q.filter.active:
             title.append(f"  filter: {q.filter.describe()}")
+        # Who is working and the business-calendar time the badges are measured against.
+        actor = self.backend.actor
+        now = self.backend.ctx.calendar.local(self.backend.now())
+        right = f"{actor.name} ({actor.role.value}) · {now:%a %d %b %H:%M} "
+        gap = self.size.width - title.cell_len - len(right)
+        if gap > 1:
+            title.append(" " * gap)
+            title.append(right, "dim")
         self._set("#queue-title", title)
 
         views = Text(no_wrap=True, overflow="ellipsis")
@@ -243,6 +251,10 @@ class QueueScreen(Screen):
     def tick(self) -> None:
         """Time passed: badges re-colour from the clock, no reload."""
         self.query_one(QueueTable).refresh()
+        self._render_header()
+
+    def on_resize(self) -> None:
+        self._render_header()
 
     # ---- actions -----------------------------------------------------------------------------
     def action_move(self, delta: int) -> None:
