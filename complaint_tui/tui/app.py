@@ -8,6 +8,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
+from complaint_tui.domain.text import strip_control
 from complaint_tui.services.changes import ChangeWatcher
 from complaint_tui.services.config import default_config_path, save_setting
 from complaint_tui.services.context import AppContext
@@ -80,6 +81,25 @@ class ComplaintApp(App):
         extra = getattr(screen, "palette_commands", None)
         if extra is not None:
             yield from extra()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity="information",
+        timeout=None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: messages can quote customer input (a file name, a
+        customer ID), which must never be read as Rich markup or reach the terminal raw."""
+        super().notify(
+            strip_control(message),
+            title=strip_control(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return {**super().get_theme_variable_defaults(), **THEME_VARIABLE_DEFAULTS}

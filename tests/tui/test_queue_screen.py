@@ -115,3 +115,14 @@ async def test_keymap_from_settings_remaps_a_binding(make_app, tui_ctx):
         await pilot.press("v")
         await settle(pilot)
         assert app.screen.query_state.view is QueueView.WAITING
+
+
+async def test_notifications_never_read_markup(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        app.notify("Attachment [bold red]x[/] \x1b[31mred")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert messages[-1] == "Attachment [bold red]x[/] red"
+        assert all(not n.markup for n in app._notifications)
