@@ -27,6 +27,12 @@ from complaint_tui.services.admin import init_database
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.errors import Refused
 from complaint_tui.store.models import Agent, Case, PolicyVersion
+from complaint_tui.store.search import (
+    SEARCH_TABLE,
+    create_search_index,
+    drop_search_index,
+    rebuild_search_index,
+)
 
 DEMO_AGENTS = (
     ("lan.nguyen", Role.AGENT),
@@ -234,6 +240,26 @@ class SeedResult:
     cases: int
     agents: int
     seconds: float
+    # Where the time went, in order: ("prototypes", 2.1), ("load", 20.3), ... (for the benchmark).
+    phases: tuple[tuple[str, float], ...] = ()
+
+
+class _Phases:
+    """Wall-clock seconds per named phase of a seeding run."""
+
+    def __init__(self) -> None:
+        self.done: list[tuple[str, float]] = []
+        self._name: str | None = None
+        self._start = 0.0
+
+    def start(self, name: str) -> None:
+        self.stop()
+        self._name, self._start = name, time.perf_counter()
+
+    def stop(self) -> None:
+        if self._name is not None:
+            self.done.append((self._name, time.perf_counter() - self._start))
+            self._name = None
 
 
 def _customer(rng: random.Random, i: int) -> str:
@@ -277,10 +303,13 @@ def seed_demo(ctx: AppContext, count: int, seed: int, login: str | None = None) 
         ]
         agents = {a.id: a.name for a in s.scalars(select(Agent))}
         policy_id = s.scalar(select(PolicyVersion.id).order_by(PolicyVersion.id.desc()).limit(1))
+    phases = _Phases()
+    phases.start("prototypes")
     protos, customers = _prototypes(ctx, count, seed, now, agent_ids, agents, policy_id)
-    _bulk_insert(ctx, protos, customers, count, ctx.calendar.local(now).year)
+    year = ctx.calendar.local(now).year
+    _bulk_insert(ctx, protos, customers, count, year, phases)
+    phases.start("statistics")
     with ctx.db.session(write=True) as s:
-        year = ctx.calendar.local(now).year
         s.execute(text("DELETE FROM ref_counters WHERE year = :y"), {"y": year})
         s.execute(
             text("INSERT INTO ref_counters (year, last) VALUES (:y, :n)"), {"y": year, "n": count}
@@ -305,7 +334,8 @@ def seed_demo(ctx: AppContext, count: int, seed: int, login: str | None = None) 
         with ctx.db.engine.begin() as conn:
             conn.exec_driver_sql("PRAGMA analysis_limit=1000")  # sampled statistics are enough
             conn.exec_driver_sql("ANALYZE")
-    return SeedResult(count, len(agents), time.perf_counter() - started)
+    phases.stop()
+    return SeedResult(count, len(agents), time.perf_counter() - started, tuple(phases.done))
 
 
 CASE_COLS = (
@@ -480,140 +510,218 @@ def _prototype(
 
 
 def _sqlite_value(v):
-    if isinstance(v, datetime):
-        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(v, datetime):  # SQLAlchemy's SQLite format, "%Y-%m-%d %H:%M:%S.%f" (but faster)
+        return v.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     return v
 
 
 BULK_TABLES = ("cases", "case_services", "timeline_events")
 PROTO_CASE_COLS = CASE_COLS[3:]  # everything but id, ref and customer
+# Timeline rows are inserted in (case_id, id) order: their index only ever appends.
+APPEND_ONLY_INDEXES = frozenset({"ix_timeline_case"})
+STAGING_TABLES = ("demo_proto_cases", "demo_proto_services", "demo_proto_events", "demo_customers")
 
 
-def _bulk_insert(ctx: AppContext, protos, customers, count: int, year: int) -> None:
-    """Stage the prototypes, clone them in SQL, and build the secondary indexes once afterwards:
-    sorting once beats a million B-tree insertions."""
-    from sqlalchemy.schema import CreateIndex, DropIndex
+def _bulk_insert(
+    ctx: AppContext, protos, customers, count: int, year: int, phases: _Phases
+) -> None:
+    """Stage the prototypes and clone them in SQL, in one transaction, so other sessions never see
+    a half-loaded database and a failed load leaves it as it was. Then the search index.
+
+    Secondary indexes are dropped for the load and built afterwards (sorting once beats a million
+    B-tree insertions), except on SQLite those whose key follows the insert order, which only ever
+    append. PostgreSQL drops the primary and unique keys too (each index insertion is also a WAL
+    record), and the foreign keys from and to the loaded tables: checking a key is a trigger call
+    per row (4.5M at 1M cases), adding the constraint back is one join. All are recreated from
+    the models, under the same names.
+    """
+    from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
+    from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
     from complaint_tui.store.models import Base
 
-    dialect = ctx.db.engine.dialect
-    indexes = [i for t in BULK_TABLES for i in Base.metadata.tables[t].indexes]
-    ctx.db.engine.dispose()  # a lone connection may switch SQLite's journal mode for the load
-    raw = ctx.db.engine.raw_connection()
+    sqlite = ctx.db.is_sqlite
+    tables = [Base.metadata.tables[t] for t in BULK_TABLES]
+    if sqlite:  # the primary keys are the tables themselves; foreign keys are off for the load
+        indexes = [i for t in tables for i in t.indexes if i.name not in APPEND_ONLY_INDEXES]
+        keys, fkeys = [], []
+    else:
+        indexes = [i for t in tables for i in t.indexes]
+        keys = [
+            c
+            for t in tables
+            for c in t.constraints
+            if isinstance(c, PrimaryKeyConstraint | UniqueConstraint)
+        ]
+        fkeys = [
+            fk
+            for t in Base.metadata.sorted_tables
+            for fk in t.foreign_key_constraints
+            if t.name in BULK_TABLES or fk.referred_table.name in BULK_TABLES
+        ]
+    ctx.db.engine.dispose()  # one fresh connection, whose load-only settings are thrown away after
     try:
-        dbapi = raw.driver_connection
-        cur = dbapi.cursor()
-        sqlite = ctx.db.is_sqlite
-        if sqlite:
-            # A demo load into an empty database needs no crash safety: skip the WAL's double
-            # write, and let the index sorter use memory instead of temp files.
-            for pragma in (
-                "cache_size=-262144",
-                "journal_mode=OFF",
-                "synchronous=OFF",
-                "threads=4",
-                "temp_store=MEMORY",
-                "foreign_keys=OFF",  # the rows reference only what was just inserted
-            ):
-                cur.execute(f"PRAGMA {pragma}")
-            cur.execute("BEGIN IMMEDIATE")
-        for idx in indexes:
-            cur.execute(str(DropIndex(idx).compile(dialect=dialect)))
-        _stage(cur, sqlite, protos, customers)
-        _clone(cur, sqlite, count, len(protos), len(customers), year)
-        for idx in indexes:
-            cur.execute(str(CreateIndex(idx).compile(dialect=dialect)))
-        for table in (
-            "demo_proto_cases",
-            "demo_proto_services",
-            "demo_proto_events",
-            "demo_customers",
-        ):
-            cur.execute(f"DROP TABLE {table}")
-        if sqlite:
-            cur.execute("COMMIT")
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
-                cur.execute(f"PRAGMA {pragma}")
-        else:
-            dbapi.commit()
-        cur.close()
+        with ctx.db.engine.connect() as conn:
+            if sqlite:
+                # A demo load into an empty database needs no crash safety: skip the WAL's double
+                # write (the in-memory rollback journal still lets a failed load roll back; new
+                # pages are not journaled) and sort in memory. Set before the transaction:
+                # SQLite ignores journal_mode inside one.
+                cur = conn.connection.driver_connection.cursor()
+                for pragma in (
+                    "cache_size=-262144",  # 256 MiB, for this load's connection only
+                    "journal_mode=MEMORY",
+                    "synchronous=OFF",
+                    "threads=4",
+                    "temp_store=MEMORY",
+                    "foreign_keys=OFF",  # the rows reference only what was just inserted
+                ):
+                    cur.execute(f"PRAGMA {pragma}")
+            with conn.begin():  # BEGIN IMMEDIATE on SQLite
+                phases.start("load")
+                if not sqlite:
+                    # Memory for the customer hash join and for the index sorts, for this
+                    # transaction only; the server's settings are left alone.
+                    for setting in (
+                        "work_mem = '64MB'",
+                        "maintenance_work_mem = '512MB'",
+                        "synchronous_commit = off",
+                    ):
+                        conn.exec_driver_sql(f"SET LOCAL {setting}")
+                drop_search_index(conn)
+                for fk in fkeys:
+                    conn.execute(DropConstraint(fk))
+                for idx in indexes:
+                    conn.execute(DropIndex(idx))
+                for key in keys:
+                    conn.execute(DropConstraint(key))
+                raw = conn.connection.driver_connection.cursor()  # COPY; SQL with % in it
+                _stage(raw, sqlite, protos, customers)
+                _clone(raw, sqlite, count, protos, len(customers), year)
+                for table in STAGING_TABLES:
+                    raw.execute(f"DROP TABLE {table}")
+                raw.close()
+                phases.start("indexes")
+                for key in keys:
+                    conn.execute(AddConstraint(key))
+                for idx in indexes:
+                    conn.execute(CreateIndex(idx))
+                for fk in fkeys:
+                    conn.execute(AddConstraint(fk))
+                phases.start("search index")
+                if sqlite:
+                    _build_fts5(conn)
+                else:
+                    rebuild_search_index(conn)
+            if sqlite:
+                for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+                    cur.execute(f"PRAGMA {pragma}")
+                cur.close()
     finally:
-        raw.close()
+        ctx.db.engine.dispose()
+
+
+def _build_fts5(conn) -> None:
+    """Fill SQLite's FTS5 search table in one go: without automatic merging during the insert
+    and one full merge at the end (a quarter faster, and a single segment to search), then the
+    default merge settings back for the cases the app adds one by one."""
+    create_search_index(conn)
+    config = f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}, rank) VALUES (:k, :v)"
+    for key, value in (("automerge", 0), ("crisismerge", 1000)):
+        conn.execute(text(config), {"k": key, "v": value})
+    rebuild_search_index(conn)
+    conn.execute(text(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('optimize')"))
+    for key, value in FTS5_MERGE_DEFAULTS:
+        conn.execute(text(config), {"k": key, "v": value})
+
+
+FTS5_MERGE_DEFAULTS = (("automerge", 4), ("crisismerge", 16))  # SQLite's documented defaults
 
 
 def _stage(cur, sqlite: bool, protos, customers) -> None:
-    ph = "?" if sqlite else "%s"
+    """Temporary tables with the prototypes (pid 0..P-1), their services and events, and the
+    customer pool. Each event carries ``eoff``, its position among all prototype events in
+    (pid, seq) order, so a clone's event ids follow from arithmetic instead of a sort."""
+    case_rows = [(pid,) + row for pid, (row, _, _) in enumerate(protos)]
+    service_rows = [(pid, svc, pos) for pid, (_, svcs, _) in enumerate(protos) for svc, pos in svcs]
+    event_rows = []
+    for pid, (_, _, evs) in enumerate(protos):
+        for ev in evs:
+            event_rows.append((pid, len(event_rows)) + ev)
+    customer_rows = list(enumerate(customers))
     ts = "TEXT" if sqlite else "TIMESTAMPTZ"
-    temp = "TEMP " if sqlite else "TEMP "
-    # Column types only matter on PostgreSQL; copy them from the real tables.
     if sqlite:
         cur.execute(
-            f"CREATE {temp}TABLE demo_proto_cases (pid INTEGER PRIMARY KEY, {', '.join(PROTO_CASE_COLS)})"
+            f"CREATE TEMP TABLE demo_proto_cases (pid INTEGER PRIMARY KEY, {', '.join(PROTO_CASE_COLS)})"
         )
-    else:
+    else:  # column types matter on PostgreSQL: copy them from the real table
         cur.execute(
-            f"CREATE {temp}TABLE demo_proto_cases AS SELECT 0 AS pid, {', '.join(PROTO_CASE_COLS)} FROM cases WITH NO DATA"
+            "CREATE TEMP TABLE demo_proto_cases AS SELECT 0 AS pid, "
+            f"{', '.join(PROTO_CASE_COLS)} FROM cases WITH NO DATA"
         )
     cur.execute(
-        f"CREATE {temp}TABLE demo_proto_services (pid INTEGER, service TEXT, position SMALLINT)"
+        "CREATE TEMP TABLE demo_proto_services (pid INTEGER, service TEXT, position SMALLINT)"
     )
     cur.execute(
-        f"CREATE {temp}TABLE demo_proto_events (pid INTEGER, seq INTEGER, kind TEXT, actor TEXT, at {ts}, "
+        f"CREATE TEMP TABLE demo_proto_events (pid INTEGER, eoff INTEGER, kind TEXT, actor TEXT, at {ts}, "
         "text TEXT, customer_visible BOOLEAN)"
     )
-    cur.execute(f"CREATE {temp}TABLE demo_customers (k INTEGER PRIMARY KEY, name TEXT)")
-    cols = len(PROTO_CASE_COLS) + 1
-    cur.executemany(
-        f"INSERT INTO demo_proto_cases VALUES ({', '.join([ph] * cols)})",
-        [(pid,) + row for pid, (row, _, _) in enumerate(protos)],
+    cur.execute("CREATE TEMP TABLE demo_customers (k INTEGER PRIMARY KEY, name TEXT)")
+    staged = (
+        ("demo_proto_cases", case_rows),
+        ("demo_proto_services", service_rows),
+        ("demo_proto_events", event_rows),
+        ("demo_customers", customer_rows),
     )
-    cur.executemany(
-        f"INSERT INTO demo_proto_services VALUES ({ph}, {ph}, {ph})",
-        [(pid, svc, pos) for pid, (_, svcs, _) in enumerate(protos) for svc, pos in svcs],
-    )
-    cur.executemany(
-        f"INSERT INTO demo_proto_events VALUES ({', '.join([ph] * 7)})",
-        [(pid, seq) + ev for pid, (_, _, evs) in enumerate(protos) for seq, ev in enumerate(evs)],
-    )
-    cur.executemany(f"INSERT INTO demo_customers VALUES ({ph}, {ph})", list(enumerate(customers)))
-    if not sqlite:
-        cur.execute("CREATE INDEX ON demo_proto_events (pid, seq)")
-        cur.execute("CREATE INDEX ON demo_proto_services (pid)")
-        cur.execute("ALTER TABLE demo_proto_cases ADD PRIMARY KEY (pid)")
-        cur.execute(
-            "ANALYZE demo_proto_cases, demo_proto_events, demo_proto_services, demo_customers"
-        )
-    else:
-        cur.execute("CREATE INDEX temp.ix_demo_proto_events ON demo_proto_events (pid, seq)")
-        cur.execute("CREATE INDEX temp.ix_demo_proto_services ON demo_proto_services (pid)")
-
-
-def _clone(cur, sqlite: bool, count: int, n_protos: int, n_customers: int, year: int) -> None:
-    """Number 1..count in SQL and join each number to its prototype and customer."""
     if sqlite:
-        numbers = f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {int(count)}) "
-        source = "n"
-        ref = f"'C-{int(year)}-' || printf('%05d', n.i)"
+        for table, rows in staged:
+            cur.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    else:
+        for table, rows in staged:
+            with cur.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        cur.execute("ANALYZE " + ", ".join(STAGING_TABLES))
+
+
+def _clone(cur, sqlite: bool, count: int, protos, n_customers: int, year: int) -> None:
+    """Case i (1..count) is a clone of prototype (i - 1) % P with customer (i * 7919) % C.
+
+    The numbers come from cycles k = 0, 1, ... times the prototype tables (case id = k*P + pid + 1),
+    so every statement is a scan of a small staged table per cycle, written in id order: no join
+    with the growing ``cases`` table and no sort. Timeline ids are numbered the same way (k*E +
+    eoff + 1), which gives each case's events consecutive ids in (case, seq) order.
+    """
+    n_protos = len(protos)
+    n_events = sum(len(evs) for _, _, evs in protos)
+    cycles = -(-count // n_protos)
+    case_id = f"k.k * {int(n_protos)} + x.pid + 1"
+    if sqlite:
+        numbers = f"WITH RECURSIVE k(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM k WHERE k < {cycles - 1}) "
+        cycle = "k"
+        number = f"printf('%05d', {case_id})"
     else:
         numbers = ""
-        source = f"generate_series(1, {int(count)}) AS n(i)"
-        ref = f"'C-{int(year)}-' || CASE WHEN n.i < 100000 THEN lpad(n.i::text, 5, '0') ELSE n.i::text END"
-    p_cols = ", ".join(f"p.{c}" for c in PROTO_CASE_COLS)
+        cycle = f"generate_series(0::bigint, {cycles - 1}) AS k(k)"
+        number = f"lpad(({case_id})::text, greatest(5, length(({case_id})::text)), '0')"
+    # CROSS JOIN makes SQLite keep the cycle as the outer loop (PostgreSQL plans it freely).
+    source = f"FROM {cycle} CROSS JOIN"
+    within = f"WHERE {case_id} <= {int(count)}"
+    x_cols = ", ".join(f"x.{col}" for col in PROTO_CASE_COLS)
     cur.execute(
         f"{numbers}INSERT INTO cases ({', '.join(CASE_COLS)}) "
-        f"SELECT n.i, {ref}, c.name, {p_cols} FROM {source} "
-        f"JOIN demo_proto_cases p ON p.pid = (n.i - 1) % {int(n_protos)} "
-        f"JOIN demo_customers c ON c.k = (n.i * 7919) % {int(n_customers)}"
+        f"SELECT {case_id}, 'C-{int(year)}-' || {number}, cu.name, {x_cols} "
+        f"{source} demo_proto_cases x "
+        f"JOIN demo_customers cu ON cu.k = (({case_id}) * 7919) % {int(n_customers)} {within}"
     )
     cur.execute(
-        "INSERT INTO case_services (case_id, service, position) "
-        "SELECT c.id, s.service, s.position FROM cases c "
-        f"JOIN demo_proto_services s ON s.pid = (c.id - 1) % {int(n_protos)}"
+        f"{numbers}INSERT INTO case_services (case_id, service, position) "
+        f"SELECT {case_id}, x.service, x.position {source} demo_proto_services x {within}"
     )
     cur.execute(
-        f"INSERT INTO timeline_events ({', '.join(EVENT_COLS)}) "
-        "SELECT c.id, e.kind, e.actor, e.at, e.text, e.customer_visible FROM cases c "
-        f"JOIN demo_proto_events e ON e.pid = (c.id - 1) % {int(n_protos)} ORDER BY c.id, e.seq"
+        f"{numbers}INSERT INTO timeline_events (id, {', '.join(EVENT_COLS)}) "
+        f"SELECT k.k * {int(n_events)} + x.eoff + 1, {case_id}, x.kind, x.actor, x.at, x.text, "
+        f"x.customer_visible {source} demo_proto_events x {within}"
     )
 
 
