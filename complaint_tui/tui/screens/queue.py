@@ -26,6 +26,15 @@ from complaint_tui.tui.widgets.inputs import FormInput
 from complaint_tui.tui.widgets.queue_table import QueueTable
 
 FETCH = 120  # rows per keyset page
+VIEW_NAMES = {view: view.title for view in VIEW_ORDER}
+VIEW_SHORT_NAMES = {
+    QueueView.MINE: "Mine",
+    QueueView.UNASSIGNED: "Unassigned",
+    QueueView.ALL_OPEN: "Open",
+    QueueView.WAITING: "Waiting",
+    QueueView.ESCALATED: "Escalated",
+    QueueView.RESOLVED: "Resolved",
+}
 
 
 class QueueScreen(Screen):
@@ -210,12 +219,16 @@ class QueueScreen(Screen):
             title.append(right, "dim")
         self._set("#queue-title", title)
 
-        views = Text(no_wrap=True, overflow="ellipsis")
-        for view in VIEW_ORDER:
-            n = f" {counts.views[view]:,}" if counts else ""
-            style = "reverse bold" if view is q.view else ""
-            views.append(f" {view.title}{n} ", style)
-            views.append("│", "dim")
+        # The current view must stay visible: short names when the full ones do not fit (80 columns).
+        for names in (VIEW_NAMES, VIEW_SHORT_NAMES):
+            views = Text(no_wrap=True, overflow="ellipsis")
+            for view in VIEW_ORDER:
+                n = f" {counts.views[view]:,}" if counts else ""
+                style = "reverse bold" if view is q.view else ""
+                views.append(f" {names[view]}{n} ", style)
+                views.append("│", "dim")
+            if views.cell_len <= self.size.width:
+                break
         self._set("#queue-views", views)
 
         bands = Text(no_wrap=True, overflow="ellipsis")
