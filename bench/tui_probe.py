@@ -61,7 +61,12 @@ async def send_key(app, key: str) -> float:
     return start
 
 
-async def repainted(paint: PaintClock, start: float, done, timeout: float = 600.0) -> float:
+async def repainted(
+    paint: PaintClock,
+    start: float,
+    done,
+    timeout: float = float(os.environ.get("PROBE_TIMEOUT", "600")),
+) -> float:
     deadline = start + timeout
     while not (done() and paint.last > start):
         if time.perf_counter() > deadline:
@@ -192,7 +197,7 @@ async def probe_naive(url: str, size) -> dict:
 
         out["j_ms"] = [await timed("down") for _ in range(30)]
         out["pagedown_ms"] = [await timed("pagedown") for _ in range(15)]
-        out["G_ms"] = [await timed("end")]
+        out["G_ms"] = [await timed("ctrl+end")]
         out["search_ms"] = None  # the built-in table has no search
     out["peak_rss_mb"] = peak_rss_mb()
     return out
