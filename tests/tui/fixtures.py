@@ -1,0 +1,441 @@
+"""Deterministic TUI fixtures shared by the tests (tests/tui/conftest.py), the snapshot tests and
+screenshots/make_screenshots.py: a seeded demo database, a frozen clock, a handful of story cases
+with a full timeline, a case full of hostile customer text, and an app that renders the same
+way every time (no change watcher, no cursor blink, no theme saving, no animations).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from complaint_tui.domain.clock import FixedClock
+from complaint_tui.domain.enums import Urgency
+from complaint_tui.domain.intake import AttachmentInput, EventDate, IntakeDraft
+from complaint_tui.domain.settings import Settings
+from complaint_tui.services.admin import init_database
+from complaint_tui.services.cases import CaseDesk
+from complaint_tui.services.context import AppContext
+from complaint_tui.services.demo import seed_demo
+from complaint_tui.services.identity import actor_named
+from complaint_tui.services.queue import QueueQuery, QueueService, QueueView
+from complaint_tui.tui.app import ComplaintApp
+from tests.conftest import DEFAULT_NOW, VN
+
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+SEED_CASES = 60
+SEED = 3
+
+
+# ---- databases --------------------------------------------------------------------------------
+def open_context(path: Path, now: datetime = DEFAULT_NOW) -> AppContext:
+    """An AppContext on the SQLite file at ``path`` with a FixedClock at ``now``."""
+    return AppContext.build(Settings(), f"sqlite:///{path}", FixedClock(now))
+
+
+def seed_database(path: Path, count: int = SEED_CASES) -> Path:
+    """A demo database at ``path``: fixed seed, fixed clock (Wed 2026-11-25 10:00 local)."""
+    ctx = open_context(path)
+    try:
+        init_database(ctx, "it.admin")
+        seed_demo(ctx, count, seed=SEED, login=None)
+    finally:
+        ctx.db.dispose()
+    return path
+
+
+def copy_database(template: Path, target: Path) -> Path:
+    shutil.copy(template, target)
+    return target
+
+
+def build_app(
+    ctx: AppContext,
+    agent: str = "anh.vo",
+    theme: str = "complaint-dark",
+    *,
+    config_path: Path,
+    **kw,
+) -> ComplaintApp:
+    """A ComplaintApp as one demo agent that renders deterministically.
+
+    NO_COLOR is read by Textual in App.__init__: set it in the environment before calling this.
+    """
+    if theme != ctx.settings.ui.theme:
+        ctx.settings = replace(ctx.settings, ui=replace(ctx.settings.ui, theme=theme))
+    kw.setdefault("watch_changes", False)
+    kw.setdefault("save_theme", False)
+    kw.setdefault("cursor_blink", False)
+    app = ComplaintApp(ctx, actor_named(ctx, agent), config_path=config_path, **kw)
+    # Textual reads TEXTUAL_ANIMATIONS when it is first imported, which under pytest is before any
+    # conftest runs (pytest-textual-snapshot imports it): switch animations off on the app itself.
+    app.animation_level = "none"
+    return app
+
+
+async def settle(pilot) -> None:
+    """Wait until every worker that loads data has reported back and the screen repainted."""
+    app = pilot.app
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+# ---- story cases ------------------------------------------------------------------------------
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    """An instant in November 2026, Ho Chi Minh City time (the frozen now is the 25th, 10:00)."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=VN)
+
+
+@dataclass(frozen=True)
+class Story:
+    """Refs of the cases add_story_cases made, each for one kind of screen."""
+
+    new: str  # new and unassigned; acknowledgement due at today's close (soon)
+    investigating: str  # notes and customer updates, events, attachments; 2h left (urgent)
+    waiting: str  # waiting on the customer: the resolution clock is paused
+    escalated: str  # resolved, then the customer asked for a supervisor: review clock runs
+    resolved: str  # resolved, not closed: close and reopen apply
+    urgent_escalated: str  # investigating, 1h of resolution time left, escalated
+    escalated_view: tuple[str, ...]  # the Escalated view: one case in every urgency band
+
+
+def add_story_cases(ctx: AppContext) -> Story:
+    """Add five realistic cases with histories, and escalate one case of every urgency band so
+    the Escalated view shows breached, urgent, soon, ok, paused and done side by side.
+
+    Runs on a seeded database; the clock is moved by hand and set back to DEFAULT_NOW after.
+    """
+    clock = ctx.clock
+    assert isinstance(clock, FixedClock)
+    desks: dict[str, CaseDesk] = {}
+
+    def desk(name: str) -> CaseDesk:
+        if name not in desks:
+            desks[name] = CaseDesk(ctx, actor_named(ctx, name))
+        return desks[name]
+
+    def at(day: int, hour: int, minute: int = 0) -> None:
+        clock.set(local(day, hour, minute))
+
+    try:
+        # 1. New and unassigned, received on Tuesday's holiday (Vietnam Cultural Day): the
+        # acknowledgement is due at today's close, "● 7h left".
+        at(24, 12)
+        new = (
+            desk("lan.nguyen")
+            .create(
+                IntakeDraft(
+                    customer="kh-30417",
+                    services=["Email hosting", "DNS"],
+                    channel="phone",
+                    subject="Mail to our domain bounces since the DNS move",
+                    description=(
+                        "Since we moved our DNS to you on Monday every email sent to "
+                        "@hoaphat-logistics.vn bounces with '550 5.1.1 user unknown'. Our sales "
+                        "team cannot receive orders."
+                    ),
+                    desired_outcome="Mail delivered again today, and the lost messages re-sent.",
+                    priority="high",
+                    category="Outage",
+                    events=[EventDate(local(23, 16, 40), "DNS zone moved; first bounce at 16:52")],
+                )
+            )
+            .ref
+        )
+
+        # 2. Investigating, with internal notes and customer updates over ten days; it waited
+        # on the customer and resumed this morning with 2h30 left: "▲ 2h left" (urgent).
+        at(16, 9, 10)
+        inv = (
+            desk("lan.nguyen")
+            .create(
+                IntakeDraft(
+                    customer="nguyen.thi.mai",
+                    services=["Backup", "VPS"],
+                    channel="email",
+                    subject="Nightly backups fail since the migration",
+                    description=(
+                        "Since you migrated my VPS to the new cluster on 13 November, the nightly "
+                        "backup job ends with 'snapshot quota exceeded'. I have had no backup for "
+                        "three nights. Tôi cần bản sao lưu hoạt động lại."
+                    ),
+                    desired_outcome="Working nightly backups and one month of backup fees refunded.",
+                    priority="high",
+                    category="Data loss",
+                    events=[
+                        EventDate(local(13, 22, 0), "Migration to the new cluster"),
+                        EventDate(local(14, 2, 0), "First failed backup: snapshot quota exceeded"),
+                    ],
+                    attachments=[
+                        AttachmentInput(
+                            "backup-job.log",
+                            "text/plain",
+                            b"2026-11-14 02:00:01 start snapshot vps-4411\n"
+                            b"2026-11-14 02:00:07 ERROR snapshot quota exceeded (20/20)\n",
+                        ),
+                        AttachmentInput(
+                            "quota-screenshot.png", "image/png", b"\x89PNG\r\n" + b"0" * 90
+                        ),
+                    ],
+                )
+            )
+            .ref
+        )
+        lan = desk("lan.nguyen")
+        at(16, 9, 40)
+        lan.assign(inv, "lan.nguyen")
+        lan.acknowledge(inv, "We have received your complaint about the failing backups.")
+        at(16, 10, 5)
+        lan.start(inv, "checking the backup cluster")
+        at(16, 11, 30)
+        lan.note(
+            inv,
+            "Quota on the new cluster is 20 snapshots; the migration copied 20 old ones, so "
+            "every new snapshot is refused. Asked the storage team (ticket OPS-8812).",
+        )
+        at(16, 15, 0)
+        lan.update(
+            inv,
+            "We found the cause: old snapshots copied during the migration fill your quota. "
+            "We are clearing them and will confirm tomorrow.",
+        )
+        at(17, 10, 15)
+        lan.note(inv, "Storage team cleared 18 stale snapshots; tonight's run will tell.")
+        at(18, 9, 5)
+        lan.update(inv, "Last night's backup completed. We are checking the refund with billing.")
+        at(23, 14, 30)
+        lan.wait(inv, "Please confirm the backups of the last three nights restore for you.")
+        at(25, 9, 30)
+        lan.resume(inv, "customer confirmed the restores work")
+        at(25, 9, 45)
+        lan.note(inv, "Billing agrees to refund one month; waiting for the credit note number.")
+
+        # 3. Waiting on the customer: the resolution clock is paused with its time left.
+        at(23, 8, 30)
+        wait = (
+            desk("anh.vo")
+            .create(
+                IntakeDraft(
+                    customer="tran.quoc.bao",
+                    services=["SSL certificate", "Web hosting"],
+                    channel="chat",
+                    subject="Certificate renewal failed, site shows a warning",
+                    description="Browsers warn that my shop's certificate expired on 22 November.",
+                    desired_outcome="A valid certificate and an explanation.",
+                    category="Security",
+                )
+            )
+            .ref
+        )
+        anh = desk("anh.vo")
+        at(23, 9, 0)
+        anh.assign(wait, "anh.vo")
+        anh.start(wait)
+        at(23, 9, 20)
+        anh.note(wait, "Auto-renewal failed: the CAA record only allows another CA.")
+        at(23, 9, 45)
+        anh.wait(
+            wait,
+            "Please remove the CAA record at your DNS host, or add our CA to it, and tell us "
+            "when it is done.",
+        )
+
+        # 4. Resolved (not closed): the customer has not answered yet.
+        at(16, 14, 0)
+        res = (
+            desk("anh.vo")
+            .create(
+                IntakeDraft(
+                    customer="le.van.hung",
+                    services=["Billing", "Domain"],
+                    channel="ticket",
+                    subject="Charged twice for the domain renewal",
+                    description="My card was charged 450,000 VND twice on 14 November.",
+                    desired_outcome="Refund of the second charge.",
+                    category="Billing",
+                )
+            )
+            .ref
+        )
+        at(16, 14, 30)
+        anh.assign(res, "anh.vo")
+        anh.start(res)
+        at(17, 10, 0)
+        anh.note(res, "Payment gateway retried after a timeout; both captures went through.")
+        at(18, 16, 0)
+        anh.resolve(
+            res,
+            "We refunded the second charge of 450,000 VND; it reaches your card in 3-5 days.",
+            "payment gateway retry after timeout",
+        )
+
+        # 5. Resolved, then the customer asked for a supervisor: the review clock runs.
+        at(12, 10, 0)
+        esc = (
+            desk("lan.nguyen")
+            .create(
+                IntakeDraft(
+                    customer="pham.minh.chau",
+                    services=["Dedicated server"],
+                    channel="email",
+                    subject="Server down 9 hours, compensation too low",
+                    description=(
+                        "Our dedicated server was down from 01:00 to 10:00 on 11 November. The SLA "
+                        "promises 99.9% uptime."
+                    ),
+                    desired_outcome="A credit of one month, as the SLA says.",
+                    priority="critical",
+                    category="Outage",
+                )
+            )
+            .ref
+        )
+        at(12, 10, 30)
+        lan.assign(esc, "lan.nguyen")
+        lan.start(esc)
+        at(17, 11, 0)
+        lan.resolve(
+            esc,
+            "We credited 3 days of service for the outage, as our SLA table provides.",
+            "failed power supply in rack B4",
+        )
+        at(23, 11, 0)
+        lan.escalate(esc, "The SLA says one month of credit for under 99.5%; I want a supervisor.")
+
+        # 6. Investigating with 1h of resolution time left, and escalated: urgent.
+        at(16, 11, 0)
+        hot = (
+            desk("anh.vo")
+            .create(
+                IntakeDraft(
+                    customer="vo.thanh.tam",
+                    services=["Web hosting"],
+                    channel="ticket",
+                    subject="Shop offline after the PHP upgrade",
+                    description="My online shop shows error 500 since your PHP 8.3 upgrade.",
+                    desired_outcome="The shop online again.",
+                    category="Outage",
+                )
+            )
+            .ref
+        )
+        at(16, 11, 20)
+        anh.assign(hot, "anh.vo")
+        anh.start(hot)
+        at(23, 15, 0)
+        anh.wait(hot, "Please send the error log of your shop's admin page.")
+        at(25, 9, 0)
+        anh.resume(hot, "log received")
+        at(25, 9, 10)
+        anh.escalate(hot, "The customer wants a supervisor: the shop has been down a week.")
+
+        # The Escalated view: one escalated case of each band; the rest are seeded cases.
+        picked = _one_case_per_band(ctx, exclude={new, inv, wait, res, esc, hot})
+        at(25, 9, 20)
+        for band in (Urgency.BREACHED, Urgency.SOON, Urgency.OK, Urgency.PAUSED):
+            anh.escalate(picked[band], "The customer asked to speak to a supervisor.")
+    finally:
+        clock.set(DEFAULT_NOW)
+    return Story(
+        new=new,
+        investigating=inv,
+        waiting=wait,
+        escalated=esc,
+        resolved=res,
+        urgent_escalated=hot,
+        escalated_view=(
+            picked[Urgency.BREACHED],
+            hot,
+            picked[Urgency.SOON],
+            picked[Urgency.OK],
+            picked[Urgency.PAUSED],
+            esc,
+        ),
+    )
+
+
+def _one_case_per_band(ctx: AppContext, exclude: set[str]) -> dict[Urgency, str]:
+    """The first seeded open case of each band (All open order), as the supervisor sees them."""
+    queue = QueueService(CaseDesk(ctx, actor_named(ctx, "anh.vo")))
+    now = ctx.now()
+    found: dict[Urgency, str] = {}
+    for row in queue.first(QueueQuery(view=QueueView.ALL_OPEN), 500).rows:
+        band = ctx.sla.urgency(row.status, row.active_due_at, now)
+        if row.ref not in exclude and not row.escalation_level:
+            found.setdefault(band, row.ref)
+    return found
+
+
+def story_database(seeded: Path, target: Path) -> tuple[Path, Story]:
+    """A copy of the seeded database with the story cases added."""
+    copy_database(seeded, target)
+    ctx = open_context(target)
+    try:
+        story = add_story_cases(ctx)
+    finally:
+        ctx.db.dispose()
+    return target, story
+
+
+# ---- hostile customer text (issue 3, item 7) ---------------------------------------------------
+HOSTILE_CUSTOMER = "kh-hostile-01"
+HOSTILE_SUBJECT = (
+    "[bold red]x[/] [link=https://evil.example]y[/link] \x1b[31mred\x1b[0m "
+    "\x1b]8;;https://evil.example\x1b\\osc8\x1b]8;;\x1b\\ 😀🔥 Nguye\u0302\u0303n "
+    "\u05e9\u05dc\u05d5\u05dd"
+)
+HOSTILE_TEXT = (
+    "Markup: [bold red]x[/] and [link=https://evil.example]y[/link] and [/] [reverse]\n"
+    "ANSI: \x1b[31mred\x1b[0m \x1b[2J\x1b[Hcleared? \x1b[?1049h\n"
+    "OSC 8: \x1b]8;;https://evil.example\x1b\\click me\x1b]8;;\x1b\\ and title \x1b]0;pwned\x07\n"
+    "C0: NUL\x00 BEL\x07 BS\x08 VT\x0b FF\x0c CR\r ESC\x1b DEL\x7f end\n"
+    "Long word: " + "W" * 300 + "\n"
+    "Emoji: 😀🔥👨‍👩‍👧 ✅ and wide: 中文字\n"
+    "Vietnamese, combining marks: Nguye\u0302\u0303n \u0110u\u031b\u0301c Tha\u0306\u0301ng "
+    "(precomposed: Nguyễn Đức Thắng)\n"
+    "Right-to-left: \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 "
+    "\u202eevil\u202c \u2067isolate\u2069"
+)
+
+
+def add_hostile_case(ctx: AppContext, agent: str = "anh.vo") -> str:
+    """A case whose subject, description, outcome, event and notes hold hostile text."""
+    desk = CaseDesk(ctx, actor_named(ctx, agent))
+    case = desk.create(
+        IntakeDraft(
+            customer=HOSTILE_CUSTOMER,
+            services=["VPS"],
+            channel="email",
+            subject=HOSTILE_SUBJECT,
+            description=HOSTILE_TEXT,
+            desired_outcome=HOSTILE_TEXT,
+            events=[EventDate(DEFAULT_NOW - timedelta(hours=1), HOSTILE_TEXT)],
+        )
+    )
+    desk.note(case.ref, HOSTILE_TEXT)
+    desk.update(case.ref, HOSTILE_TEXT)
+    return case.ref
+
+
+__all__ = [
+    "DEFAULT_NOW",
+    "HOSTILE_CUSTOMER",
+    "HOSTILE_SUBJECT",
+    "HOSTILE_TEXT",
+    "SEED_CASES",
+    "Story",
+    "add_hostile_case",
+    "add_story_cases",
+    "build_app",
+    "copy_database",
+    "open_context",
+    "seed_database",
+    "settle",
+    "story_database",
+]
