@@ -169,8 +169,7 @@ class CaseDesk:
                 case = self._load(s, ref, for_update=True)
                 if expected_version is not None and case.version != expected_version:
                     raise Conflict(
-                        f"{case.ref} was changed by someone else since you opened it; nothing was saved, "
-                        "reload to see their change."
+                        f"{case.ref} was changed by someone else since you opened it; nothing was saved."
                     )
                 now = self.now
                 change(s, case, now)

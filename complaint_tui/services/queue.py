@@ -132,7 +132,7 @@ class QueueService:
         step = 1 if view is QueueView.RESOLVED else -1  # that view runs newest first
         return key[:-1] + (key[-1] + step,)
 
-    def _conditions(self, query: QueueQuery) -> list:
+    def _conditions(self, query: QueueQuery, *, ordered_scan: bool = False) -> list:
         view = query.view
         open_buckets = Case.queue_bucket.in_((QueueBucket.ACTIVE, QueueBucket.PAUSED))
         conds = [visible_filter(self.actor)]
@@ -164,7 +164,7 @@ class QueueService:
                 )
             )
         if query.search.strip():
-            conds.append(search_condition(self.ctx.db, query.search))
+            conds.append(search_condition(self.ctx.db, query.search, ordered_scan=ordered_scan))
         return conds
 
     # ---- pages -------------------------------------------------------------------------------
@@ -184,14 +184,17 @@ class QueueService:
         self._require_handler()
         cols, desc = self._order(query.view)
         ascending = forward != desc  # the SQL direction of this fetch
-        stmt = CaseDesk.summary_query().where(*self._conditions(query))
-        if key is not None:
-            row_value, key_value = tuple_(*cols), tuple_(*key)
-            stmt = stmt.where(row_value > key_value if ascending else row_value < key_value)
-        stmt = stmt.order_by(*[c.asc() if ascending else c.desc() for c in cols]).limit(limit + 1)
         with self.desk._tx(write=False) as s:
-            if query.search.strip() and self.ctx.db.is_sqlite:
-                stmt = self._sqlite_search_plan(s, query, stmt)
+            ordered_scan = bool(query.search.strip()) and self._common_search(s, query)
+            stmt = CaseDesk.summary_query().where(
+                *self._conditions(query, ordered_scan=ordered_scan)
+            )
+            if key is not None:
+                row_value, key_value = tuple_(*cols), tuple_(*key)
+                stmt = stmt.where(row_value > key_value if ascending else row_value < key_value)
+            stmt = stmt.order_by(*[c.asc() if ascending else c.desc() for c in cols]).limit(
+                limit + 1
+            )
             rows = self.desk.summaries(s, stmt)
         more = len(rows) > limit
         rows = rows[:limit]
@@ -204,15 +207,10 @@ class QueueService:
     # walking the view's index in order and probing the match set stops after one page instead.
     COMMON_MATCHES = 5_000
 
-    def _sqlite_search_plan(self, s, query: QueueQuery, stmt):
-        if sqlite_match_count(s, query.search, self.COMMON_MATCHES + 1) <= self.COMMON_MATCHES:
-            return stmt
-        index = {
-            QueueView.MINE: "ix_cases_assignee_queue",
-            QueueView.UNASSIGNED: "ix_cases_assignee_queue",
-            QueueView.ESCALATED: "ix_cases_escalation",
-        }.get(query.view, "ix_cases_queue")
-        return stmt.with_hint(Case, f"INDEXED BY {index}", "sqlite")
+    def _common_search(self, s, query: QueueQuery) -> bool:
+        if not self.ctx.db.is_sqlite:
+            return False  # PostgreSQL's planner weighs the GIN bitmap against the ordered scan
+        return sqlite_match_count(s, query.search, self.COMMON_MATCHES + 1) > self.COMMON_MATCHES
 
     # ---- counts ------------------------------------------------------------------------------
     def view_counts(self) -> dict[QueueView, int]:

@@ -49,7 +49,11 @@ def sqlite_match_count(session, query: str, cap: int) -> int:
     ).scalar_one()
 
 
-def search_condition(db: Database, query: str) -> ColumnElement[bool]:
+def search_condition(
+    db: Database, query: str, *, ordered_scan: bool = False
+) -> ColumnElement[bool]:
+    """``ordered_scan`` (SQLite): test membership while walking the view's index in order,
+    instead of fetching every match and sorting them; right when matches are many."""
     words = search_terms(query)
     if not words:
         return literal_column("1") == literal_column("1")
@@ -57,7 +61,9 @@ def search_condition(db: Database, query: str) -> ColumnElement[bool]:
         matches = text(
             f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :fts"
         ).bindparams(bindparam("fts", fts5_query(words)))
-        return Case.id.in_(matches.columns(rowid=Case.id.type))
+        # "id + 0" keeps SQLite from driving the query by the match list (and then sorting it).
+        target = (Case.id + literal_column("0")) if ordered_scan else Case.id
+        return target.in_(matches.columns(rowid=Case.id.type))
     return literal_column(pg_document_sql("cases")).op("@@")(
         text("to_tsquery('simple'::regconfig, :tsq)").bindparams(bindparam("tsq", tsquery(words)))
     )

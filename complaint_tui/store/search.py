@@ -84,7 +84,9 @@ def rebuild_search_index(connection) -> None:
     removes the other diacritics; PostgreSQL rebuilds its expression index."""
     if connection.dialect.name == "sqlite":
         create_search_index(connection)
-        connection.execute(text(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('delete-all')"))
+        connection.execute(
+            text(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('delete-all')")
+        )
         connection.execute(
             text(
                 f"INSERT INTO {SEARCH_TABLE} (rowid, body) SELECT id, replace(replace("
