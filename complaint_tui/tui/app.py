@@ -45,8 +45,9 @@ class ComplaintApp(App):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("1", "queue", "Queue", show=False, id="app.queue"),
         Binding("2", "escalations", "Escalations", show=False, id="app.escalations"),
-        Binding("n", "new_case", "New", id="app.new_case"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        # Shown in the footer by the queue screen; elsewhere ? lists them (80 columns are few).
+        Binding("n", "new_case", "New", show=False, id="app.new_case"),
+        Binding("q", "quit", "Quit", show=False, id="app.quit"),
     ]
 
     def __init__(

@@ -31,7 +31,7 @@ CASE_ACTIONS: tuple[tuple[str, str, str, bool], ...] = (
     ("u", "update", "Customer update", True),
     ("w", "wait", "Wait on customer", True),
     ("R", "resolve", "Resolve", True),
-    ("x", "close", "Close", True),
+    ("x", "close", "Close", False),
     ("o", "reopen", "Reopen", False),
     ("e", "escalate", "Escalation request", False),
     ("d", "decide", "Decide escalation", False),

@@ -104,6 +104,16 @@ class AttachmentPicker(ModalScreen[int | None]):
         self.dismiss(None)
 
 
+# Short footer labels so the everyday keys fit 80 columns; help and palette show the full names.
+FOOTER_LABELS = {
+    "acknowledge": "Ack",
+    "investigate": "Investigate",
+    "note": "Note",
+    "update": "Update",
+    "wait": "Wait",
+}
+
+
 class CaseDetailScreen(Screen):
     """Header and clocks stay put; description, events, attachments and timeline scroll."""
 
@@ -116,7 +126,14 @@ class CaseDetailScreen(Screen):
         Binding("g,home", "edge(0)", "Top", show=False, id="case.first"),
         Binding("G,end", "edge(1)", "Bottom", show=False, id="case.last"),
         *(
-            Binding(key, f"act('{name}')", desc, show=show, id=f"case.{name}")
+            Binding(
+                key,
+                f"act('{name}')",
+                FOOTER_LABELS.get(name, desc),
+                show=show,
+                id=f"case.{name}",
+                tooltip=desc,
+            )
             for key, name, desc, show in CASE_ACTIONS
         ),
         Binding("v", "view_attachment", "View attachment", show=False, id="case.attachment"),
@@ -145,7 +162,7 @@ class CaseDetailScreen(Screen):
             yield CaseText(id="case-attachments", classes="case-section")
             yield CaseText(id="case-timeline-title", classes="case-section")
             yield Vertical(id="case-timeline")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#case-body").focus()

@@ -85,7 +85,11 @@ class HelpScreen(ModalScreen[None]):
                 k, g, d = seen[ident]
                 seen[ident] = (f"{k} / {self.app.get_key_display(b)}", g, d)
             else:
-                seen[ident] = (self.app.get_key_display(b), _group(b.id), b.description)
+                seen[ident] = (
+                    self.app.get_key_display(b),
+                    _group(b.id),
+                    b.tooltip or b.description,
+                )
         seen["app.command_palette"] = ("ctrl+p", "Application", "Command palette")
         seen["app.help"] = ("?", "Application", "This help")
         table = Table(

@@ -48,12 +48,14 @@ class QueueScreen(Screen):
         Binding("g,home", "first", "First", show=False, id="queue.first"),
         Binding("G,end", "last", "Last", show=False, id="queue.last"),
         Binding("enter", "open", "Open", id="queue.open"),
-        Binding("t", "take_next", "Take next", id="queue.take"),
+        Binding("t", "take_next", "Take", id="queue.take"),
         Binding("[", "view(-1)", "Prev view", show=False, id="queue.prev_view"),
-        Binding("]", "view(1)", "Next view", id="queue.next_view"),
+        Binding("]", "view(1)", "View", id="queue.next_view"),
         Binding("/", "search", "Search", id="queue.search"),
         Binding("f", "filter", "Filter", id="queue.filter"),
-        Binding("r", "refresh", "Refresh", id="queue.refresh"),
+        Binding("r", "refresh", "Refresh", show=False, id="queue.refresh"),
+        Binding("n", "app.new_case", "New", id="queue.new_case"),
+        Binding("q", "app.quit", "Quit", id="queue.quit"),
     ]
 
     def __init__(self, view: QueueView = QueueView.ALL_OPEN) -> None:
@@ -62,6 +64,8 @@ class QueueScreen(Screen):
         self.generation = 0
         self.loading: str | None = None
         self.counts = None
+        self.query_generation = 0  # changes with view, filter or search; counts belong to one
+        self._counts_after_page: bool | None = None  # None: none pending; else "views too?"
 
     @property
     def backend(self):
@@ -76,7 +80,7 @@ class QueueScreen(Screen):
                 placeholder="Search ref, customer, subject, description (esc clears)", id="search"
             )
         yield QueueTable(self.backend.ctx.sla, self.backend.now, id="queue-table")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#search-bar").display = False
@@ -89,12 +93,15 @@ class QueueScreen(Screen):
         self.generation += 1
         table = self.query_one(QueueTable)
         table.loaded = False
+        table.escalation_view = self.query_state.view is QueueView.ESCALATED
         table.rows = []
         table.total = None
         table.refresh()
         self._render_header()
+        self.query_generation += 1
+        # Counts wait for the first page: on a busy machine they would slow the rows down.
+        self._counts_after_page = False if self.counts is not None else True
         self.fetch("first")
-        self.fetch_counts(views=False)
 
     def fetch(self, mode: str, key: tuple | None = None) -> None:
         self.loading = mode
@@ -127,7 +134,7 @@ class QueueScreen(Screen):
         """Band counts of the current query; the per-view counts only when data may have changed
         (they do not depend on the view, filter or search)."""
         previous = self.counts.views if self.counts is not None and not views else None
-        self._fetch_counts(self.generation, self.query_state, previous)
+        self._fetch_counts(self.query_generation, self.query_state, previous)
 
     @work(thread=True, group="queue-counts", exclusive=True)
     def _fetch_counts(self, generation: int, query: QueueQuery, views: dict | None) -> None:
@@ -139,7 +146,7 @@ class QueueScreen(Screen):
                 bands, total = service.band_counts(query)
                 counts = QueueCounts(views, bands, total)
         except Refused as exc:
-            self.post_message(QueueLoadFailed(generation, str(exc)))
+            self.post_message(QueueLoadFailed(-1, str(exc)))
             return
         self.post_message(QueueCountsLoaded(generation, counts))
 
@@ -160,11 +167,14 @@ class QueueScreen(Screen):
         else:
             table.reload(message.page)
         self._render_header()
+        if self._counts_after_page is not None:
+            views, self._counts_after_page = self._counts_after_page, None
+            self.fetch_counts(views=views)
         self._maybe_fetch_more()
 
     @on(QueueCountsLoaded)
     def _counts_loaded(self, message: QueueCountsLoaded) -> None:
-        if message.generation != self.generation:
+        if message.generation != self.query_generation:
             return
         self.counts = message.counts
         self.query_one(QueueTable).set_total(message.counts.total)
@@ -173,7 +183,7 @@ class QueueScreen(Screen):
     @on(QueueLoadFailed)
     def _load_failed(self, message: QueueLoadFailed) -> None:
         self.loading = None
-        if message.generation == self.generation:
+        if message.generation in (self.generation, -1):
             self.notify(message.error, severity="error", timeout=8)
 
     def _maybe_fetch_more(self) -> None:
@@ -194,8 +204,8 @@ class QueueScreen(Screen):
         key = None
         if table.rows and not table.at_start:
             key = self.backend.queue.key_just_before(self.query_state.view, table.rows[0])
+        self._counts_after_page = True
         self.fetch("reload", key)
-        self.fetch_counts()
 
     # ---- header ------------------------------------------------------------------------------
     def _render_header(self) -> None:
@@ -286,7 +296,6 @@ class QueueScreen(Screen):
             return
         self.generation += 1
         self.fetch("first")
-        self.fetch_counts()
 
     def action_last(self) -> None:
         table = self.query_one(QueueTable)
@@ -295,7 +304,6 @@ class QueueScreen(Screen):
             return
         self.generation += 1
         self.fetch("last")
-        self.fetch_counts()
 
     def action_view(self, step: int) -> None:
         index = VIEW_ORDER.index(self.query_state.view)

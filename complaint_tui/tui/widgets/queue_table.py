@@ -15,6 +15,7 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+from complaint_tui.domain.enums import Status
 from complaint_tui.domain.sla import Sla
 from complaint_tui.domain.text import one_line
 from complaint_tui.services.queue import QueuePage
@@ -105,6 +106,7 @@ class QueueTable(Widget, can_focus=True):
         self.total: int | None = None
         self.loaded = False
         self.empty_text = "No cases in this view."
+        self.escalation_view = False
         self._lines: dict[tuple, Strip] = {}
         self._now = now()
 
@@ -264,7 +266,7 @@ class QueueTable(Widget, can_focus=True):
         if width <= 0:
             return Strip.blank(0)
         if y == 0:
-            key = ("header", width, self.position_text(), self.app.theme)
+            key = ("header", width, self.position_text(), self.app.theme, self.escalation_view)
             strip = self._lines.get(key)
             if strip is None:
                 strip = self._to_strip(self._header_text(width), width)
@@ -283,7 +285,16 @@ class QueueTable(Widget, can_focus=True):
         row = self.rows[index]
         selected = index == self.cursor
         minute = int(self._now.timestamp() // 60)  # badges move on with the clock
-        key = (row.id, row.version, width, selected, self.has_focus, self.app.theme, minute)
+        key = (
+            row.id,
+            row.version,
+            width,
+            selected,
+            self.has_focus,
+            self.app.theme,
+            minute,
+            self.escalation_view,
+        )
         strip = self._lines.get(key)
         if strip is None:
             strip = self._row_strip(row, width, selected)
@@ -295,7 +306,7 @@ class QueueTable(Widget, can_focus=True):
     def _header_text(self, width: int) -> Text:
         style = self.get_component_rich_style("queue--header")
         out = Text(no_wrap=True, overflow="crop")
-        out.append(cell("Due", BADGE_WIDTH) + " ", style)
+        out.append(cell("Review due" if self.escalation_view else "Due", BADGE_WIDTH) + " ", style)
         out.append(" ".join(cell(c.name, w) for c, w in layout(width)), style)
         position = f" {self.position_text()} "
         pad = width - out.cell_len - len(position)
@@ -307,7 +318,11 @@ class QueueTable(Widget, can_focus=True):
     def _row_strip(self, row: CaseSummary, width: int, selected: bool) -> Strip:
         """Segments built directly (no Rich layout pass): a PgDn repaints ~40 of these."""
         now = self._now
-        badge = row.badge(self.sla, now)
+        if self.escalation_view and row.escalation_pending and row.escalation_due_at is not None:
+            # The Escalated view is about the review deadline, not the case's own clock.
+            badge = self.sla.badge(Status.INVESTIGATING, row.escalation_due_at, now)
+        else:
+            badge = row.badge(self.sla, now)
         base = self.rich_style
         if selected:
             base = base + (
