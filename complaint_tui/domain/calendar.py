@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from complaint_tui.domain.clock import require_aware
@@ -41,9 +42,23 @@ class CalendarRules:
         ZoneInfo(self.timezone)  # raises for an unknown zone
 
 
+class YearStore(Protocol):
+    """Somewhere to keep a year's public holidays between runs: computing them from the
+    holidays package costs a fifth of a second at start-up."""
+
+    def load(self, country: str, year: int) -> tuple[Iterable[date], Iterable[date]] | None: ...
+
+    def save(
+        self, country: str, year: int, days: frozenset[date], make_up: frozenset[date]
+    ) -> None: ...
+
+
 class BusinessCalendar:
-    def __init__(self, rules: CalendarRules | None = None) -> None:
+    def __init__(
+        self, rules: CalendarRules | None = None, year_store: YearStore | None = None
+    ) -> None:
         self.rules = rules or CalendarRules()
+        self.year_store = year_store
         self.tz = ZoneInfo(self.rules.timezone)
         self._years: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
         # Per-instance cache; lru_cache on a bound method would pin every calendar forever.
@@ -54,12 +69,18 @@ class BusinessCalendar:
         """Public holidays and substituted weekend working days of one year."""
         cached = self._years.get(year)
         if cached is None:
-            if self.rules.holiday_country:
+            country = self.rules.holiday_country
+            stored = self.year_store.load(country, year) if country and self.year_store else None
+            if stored is not None:
+                days, make_up = frozenset(stored[0]), frozenset(stored[1])
+            elif country:
                 import holidays as holidays_pkg  # heavy: loaded when a year is first needed
 
-                h = holidays_pkg.country_holidays(self.rules.holiday_country, years=year)
+                h = holidays_pkg.country_holidays(country, years=year)
                 days = frozenset(d for d in h if d.year == year)
                 make_up = frozenset(d for d in getattr(h, "weekend_workdays", ()) if d.year == year)
+                if self.year_store is not None:
+                    self.year_store.save(country, year, days, make_up)
             else:
                 days, make_up = frozenset(), frozenset()
             cached = (days, make_up)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
+import os
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
@@ -12,6 +17,57 @@ from complaint_tui.domain.settings import Settings
 from complaint_tui.domain.sla import Sla
 from complaint_tui.services.errors import Unavailable
 from complaint_tui.store.db import Database, SchemaError
+
+
+class HolidayFileStore:
+    """Public holidays per country and year as small JSON files in the user cache folder, keyed
+    by the holidays package's version so an upgrade recomputes them. Any failure to read or
+    write simply means computing them again."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    @classmethod
+    def default(cls) -> HolidayFileStore:
+        try:
+            import platformdirs
+
+            version = importlib.metadata.version("holidays")
+            return cls(platformdirs.user_cache_path("complaint-tui") / "holidays" / version)
+        except Exception:  # noqa: BLE001 - no cache is a slower start, not an error
+            return cls(None)
+
+    def _path(self, country: str, year: int) -> Path | None:
+        if self.folder is None or not country.isalnum():
+            return None
+        return self.folder / f"{country}-{int(year)}.json"
+
+    def load(self, country: str, year: int):
+        path = self._path(country, year)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8")) if path else None
+            return (
+                [date.fromisoformat(d) for d in data["holidays"]],
+                [date.fromisoformat(d) for d in data["weekend_workdays"]],
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, country: str, year: int, days, make_up) -> None:
+        path = self._path(country, year)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            payload = {
+                "holidays": sorted(d.isoformat() for d in days),
+                "weekend_workdays": sorted(d.isoformat() for d in make_up),
+            }
+            tmp.write_text(json.dumps(payload), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass
 
 
 @dataclass
@@ -28,7 +84,7 @@ class AppContext:
             db = Database(url)
         except SchemaError as exc:
             raise Unavailable(str(exc)) from None
-        calendar = BusinessCalendar(settings.calendar)
+        calendar = BusinessCalendar(settings.calendar, HolidayFileStore.default())
         return cls(settings, db, clock or SystemClock(), calendar, Sla(calendar, settings.sla))
 
     def now(self):
