@@ -51,6 +51,17 @@ class Urgency(StrEnum):
     DONE = "done"
 
 
+# The bands in the order the queue counts and shows them.
+BAND_ORDER = (
+    Urgency.BREACHED,
+    Urgency.URGENT,
+    Urgency.SOON,
+    Urgency.OK,
+    Urgency.PAUSED,
+    Urgency.DONE,
+)
+
+
 class CustomerResponse(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import and_, case, exists, func, select, tuple_
 
-from complaint_tui.domain.enums import QueueBucket, Status, Urgency
+from complaint_tui.domain.enums import BAND_ORDER, QueueBucket, Status, Urgency
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.permissions import require_case_handler_logged, visible_filter
 from complaint_tui.services.search import search_condition, sqlite_match_count
@@ -230,14 +230,7 @@ class QueueService:
     def band_counts(self, query: QueueQuery) -> tuple[dict[Urgency, int], int]:
         """Cases per urgency band in the current query, and their total, in one pass."""
         self._require_handler()
-        bands = (
-            Urgency.BREACHED,
-            Urgency.URGENT,
-            Urgency.SOON,
-            Urgency.OK,
-            Urgency.PAUSED,
-            Urgency.DONE,
-        )
+        bands = BAND_ORDER
         if not query.search.strip() and not query.filter.active:
             # Unfiltered: each band is a range of the view's (bucket, due) index; counting
             # ranges beats evaluating every row of a large view.

@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from complaint_tui.domain.enums import Urgency
+from complaint_tui.domain.enums import BAND_ORDER, Urgency
 from complaint_tui.domain.sla import GLYPHS
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.queue import VIEW_ORDER, QueueCounts, QueueFilter, QueueQuery, QueueView
@@ -243,14 +243,7 @@ class QueueScreen(Screen):
 
         bands = Text(no_wrap=True, overflow="ellipsis")
         if counts:
-            for band in (
-                Urgency.BREACHED,
-                Urgency.URGENT,
-                Urgency.SOON,
-                Urgency.OK,
-                Urgency.PAUSED,
-                Urgency.DONE,
-            ):
+            for band in BAND_ORDER:
                 n = counts.bands.get(band, 0)
                 if n or band in (Urgency.BREACHED, Urgency.URGENT):
                     bands.append(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -64,7 +65,8 @@ BADGE_WIDTH = 13
 MIN_SUBJECT = 16
 
 
-def layout(width: int) -> list[tuple[Column, int]]:
+@lru_cache(maxsize=16)
+def layout(width: int) -> tuple[tuple[Column, int], ...]:
     """Columns that fit, dropped by priority, with the subject taking what is left."""
     chosen = sorted(COLUMNS, key=lambda c: c.priority)
     while True:
@@ -74,7 +76,7 @@ def layout(width: int) -> list[tuple[Column, int]]:
         chosen.pop()  # the least important column goes first
     subject = max(MIN_SUBJECT, width - fixed)
     ordered = [c for c in COLUMNS if c in chosen]
-    return [(c, c.width or subject) for c in ordered]
+    return tuple((c, c.width or subject) for c in ordered)
 
 
 def cell(value: str, width: int) -> str:
