@@ -199,3 +199,49 @@ def test_cli_reports_schema_problems_in_one_line(tmp_path):
         assert result.exit_code == 1, (args, result.output)
         assert "Traceback" not in result.stderr
         assert result.stderr.count("\n") == 1 and "newer" in result.stderr, (args, result.stderr)
+
+
+def test_search_survives_the_0003_migration_down_and_up(database, empty_url):
+    """Cases recorded before 0003 are found after it (PostgreSQL fills the generated column
+    for existing rows), and going back to 0002 restores a working expression index."""
+    from complaint_tui.domain.intake import IntakeDraft
+    from complaint_tui.services.cases import CaseDesk
+    from complaint_tui.services.identity import actor_named
+    from complaint_tui.services.queue import QueueQuery, QueueService, QueueView
+
+    ctx = context(empty_url)
+    init_database(ctx, None if ctx.db.is_postgres else "ops")
+    with ctx.db.session(write=True) as s:
+        s.add(Agent(name="hoa", role="agent", active=True, created_at=DEFAULT_NOW))
+    desk = CaseDesk(ctx, actor_named(ctx, "hoa"))
+    ref = desk.create(
+        IntakeDraft(
+            customer="kh-001",
+            services=["VPS"],
+            channel="phone",
+            subject="Nguyễn Đức báo lỗi ổ cứng",
+            description="Ổ cứng VPS bị hỏng.",
+        )
+    ).ref
+
+    def found(word: str) -> list[str]:
+        page = QueueService(desk).first(QueueQuery(view=QueueView.ALL_OPEN, search=word), 10)
+        return [r.ref for r in page.rows]
+
+    with database.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0002")
+    if ctx.db.is_postgres:
+        with database.engine.connect() as conn:
+            columns = conn.execute(
+                text(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = 'cases' AND column_name = 'search_tsv'"
+                )
+            ).all()
+        assert columns == []
+    upgrade_to(database, "head")
+    database.check_schema()
+    assert found("nguyen duc") == [ref]
+    assert found("o cung") == [ref]
+    assert found("nothing-like-it") == []
+    ctx.db.dispose()

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, bindparam, literal_column, text
 from complaint_tui.domain.text import fold
 from complaint_tui.store.db import Database
 from complaint_tui.store.models import Case
-from complaint_tui.store.search import SEARCH_TABLE, pg_document_sql
+from complaint_tui.store.search import PG_SEARCH_COLUMN, SEARCH_TABLE
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 MAX_TERMS = 8
@@ -64,6 +64,6 @@ def search_condition(
         # "id + 0" keeps SQLite from driving the query by the match list (and then sorting it).
         target = (Case.id + literal_column("0")) if ordered_scan else Case.id
         return target.in_(matches.columns(rowid=Case.id.type))
-    return literal_column(pg_document_sql("cases")).op("@@")(
+    return literal_column(f"cases.{PG_SEARCH_COLUMN}").op("@@")(
         text("to_tsquery('simple'::regconfig, :tsq)").bindparams(bindparam("tsq", tsquery(words)))
     )
