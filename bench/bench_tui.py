@@ -72,6 +72,7 @@ def probe(url: str, naive: bool, timeout: float) -> dict | None:
     if naive:
         cmd.append("--naive")
     env = dict(os.environ, TEXTUAL_ANIMATIONS="none", PROBE_TIMEOUT=str(timeout))
+    env["PROBE_SPAWNED_AT"] = repr(time.time())
     try:
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
