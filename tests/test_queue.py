@@ -112,3 +112,41 @@ def test_search_by_ref(ctx, clock, agents):
     refs = make(desk, clock, 12)
     rows = QueueService(desk).first(QueueQuery(view=QueueView.ALL_OPEN, search=refs[10]), 10).rows
     assert [r.ref for r in rows] == [refs[10]]
+
+
+@pytest.mark.parametrize("view", [QueueView.ALL_OPEN, QueueView.RESOLVED])
+def test_search_pages_the_same_whether_matches_are_few_or_many(ctx, clock, agents, monkeypatch, view):
+    """The page query runs differently for a search matching few cases (from the search index,
+    then sorted) and many (the view's index in order); both must give the same pages."""
+    desk = CaseDesk(ctx, agents["alice"])
+    refs = make(desk, clock, 14, subject="Mất kết nối máy chủ")
+    make(desk, clock, 5, subject="Billing question", description="Invoice")
+    if view is QueueView.RESOLVED:
+        for ref in refs:
+            desk.acknowledge(ref)
+            desk.resolve(ref, "Reconnected the host.", "Network")
+    q = QueueService(desk)
+    query = QueueQuery(view=view, search="ket noi")
+
+    def walk() -> tuple[list[str], list[str]]:
+        forward, page = [], q.first(query, 4)
+        forward += [r.ref for r in page.rows]
+        while not page.at_end:
+            page = q.after(query, q.key_of(view, page.rows[-1]), 4)
+            forward += [r.ref for r in page.rows]
+        backward, page = [], q.last(query, 4)
+        backward = [r.ref for r in page.rows]
+        while not page.at_start:
+            page = q.before(query, q.key_of(view, page.rows[0]), 4)
+            backward = [r.ref for r in page.rows] + backward
+        return forward, backward
+
+    monkeypatch.setattr(QueueService, "COMMON_MATCHES", 1_000)  # 14 matches: few
+    few = walk()
+    monkeypatch.setattr(QueueService, "COMMON_MATCHES", 3)  # 14 matches: many
+    many = walk()
+    assert few == many
+    assert few[0] == few[1]
+    assert sorted(few[0]) == sorted(refs)
+    if view is QueueView.RESOLVED:  # resolved at one instant: the id breaks the tie, newest first
+        assert few[0] == refs[::-1]

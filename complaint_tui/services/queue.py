@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, exists, func, select, tuple_
 from complaint_tui.domain.enums import BAND_ORDER, QueueBucket, Status, Urgency
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.permissions import require_case_handler_logged, visible_filter
-from complaint_tui.services.search import search_condition, sqlite_match_count
+from complaint_tui.services.search import match_count, search_condition
 from complaint_tui.services.views import CaseSummary
 from complaint_tui.store.models import Case, CaseService
 
@@ -185,14 +185,21 @@ class QueueService:
         cols, desc = self._order(query.view)
         ascending = forward != desc  # the SQL direction of this fetch
         with self.desk._tx(write=False) as s:
-            ordered_scan = bool(query.search.strip()) and self._common_search(s, query)
+            common = bool(query.search.strip()) and self._common_search(s, query)
             stmt = CaseDesk.summary_query().where(
-                *self._conditions(query, ordered_scan=ordered_scan)
+                *self._conditions(query, ordered_scan=common and self.ctx.db.is_sqlite)
             )
             if key is not None:
                 row_value, key_value = tuple_(*cols), tuple_(*key)
                 stmt = stmt.where(row_value > key_value if ascending else row_value < key_value)
-            stmt = stmt.order_by(*[c.asc() if ascending else c.desc() for c in cols]).limit(
+            order = list(cols)
+            if query.search.strip() and not common and self.ctx.db.is_postgres:
+                # Few matches: PostgreSQL misjudges prefix searches and walks the view's whole
+                # index in order, testing each row (2 s at 1M for a word nothing matches).
+                # coalesce(x, x) sorts as x but matches no index, which leaves it the GIN
+                # bitmap of the matches and a small sort.
+                order[0] = func.coalesce(order[0], order[0])
+            stmt = stmt.order_by(*[c.asc() if ascending else c.desc() for c in order]).limit(
                 limit + 1
             )
             rows = self.desk.summaries(s, stmt)
@@ -203,14 +210,15 @@ class QueueService:
             return QueuePage(rows, at_start=not more, at_end=key is None)
         return QueuePage(rows, at_start=key is None, at_end=not more)
 
-    # SQLite sorts the matches of a search by default; for a common word (30k matches of 1M)
-    # walking the view's index in order and probing the match set stops after one page instead.
+    # A search matching many cases (a common word: 20k of 1M) is best served by walking the
+    # view's index in order and testing each row, which stops after a page; one matching few is
+    # best served from the search index, then sorted. SQLite picks the latter by default,
+    # PostgreSQL the former; a capped count of matches decides.
     COMMON_MATCHES = 5_000
 
     def _common_search(self, s, query: QueueQuery) -> bool:
-        if not self.ctx.db.is_sqlite:
-            return False  # PostgreSQL's planner weighs the GIN bitmap against the ordered scan
-        return sqlite_match_count(s, query.search, self.COMMON_MATCHES + 1) > self.COMMON_MATCHES
+        cap = self.COMMON_MATCHES + 1
+        return match_count(self.ctx.db, s, query.search, cap) > self.COMMON_MATCHES
 
     # ---- counts ------------------------------------------------------------------------------
     def view_counts(self) -> dict[QueueView, int]:

@@ -36,16 +36,23 @@ def tsquery(words: list[list[str]]) -> str:
     )
 
 
-def sqlite_match_count(session, query: str, cap: int) -> int:
-    """How many cases match, counting no further than ``cap`` (an FTS index read, no table)."""
+def match_count(db: Database, session, query: str, cap: int) -> int:
+    """How many cases match, counting no further than ``cap``: a read of the search index alone
+    (FTS5 table / GIN bitmap), used to choose how the page query should run."""
     words = search_terms(query)
     if not words:
         return 0
+    if db.is_sqlite:
+        inner = f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q LIMIT :cap"
+        q = fts5_query(words)
+    else:
+        inner = (
+            f"SELECT 1 FROM cases WHERE {PG_SEARCH_COLUMN} @@ "
+            "to_tsquery('simple'::regconfig, :q) LIMIT :cap"
+        )
+        q = tsquery(words)
     return session.execute(
-        text(
-            f"SELECT count(*) FROM (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :fts LIMIT :cap)"
-        ),
-        {"fts": fts5_query(words), "cap": cap},
+        text(f"SELECT count(*) FROM ({inner}) AS m"), {"q": q, "cap": cap}
     ).scalar_one()
 
 
