@@ -36,6 +36,7 @@ class Session:
         self.as_name = as_name
         self._ctx = None
         self._actor = None
+        self._schema_checked = False
 
     @property
     def ctx(self):
@@ -51,7 +52,9 @@ class Session:
 
     def checked_ctx(self):
         ctx = self.ctx
-        ctx.check_schema()
+        if not self._schema_checked:  # once per invocation: it costs round trips on PostgreSQL
+            ctx.check_schema()
+            self._schema_checked = True
         return ctx
 
     @property
@@ -162,11 +165,12 @@ def cli(
 
 
 def _run_tui(session: Session, demo: bool) -> None:
-    from complaint_tui.services.demo import prepare_demo_database
-
     if demo:
+        from complaint_tui.services.demo import prepare_demo_database
+
         session.db_url = prepare_demo_database(session.ctx.settings, session.as_name)
         session._ctx = None
+        session._schema_checked = False
     from complaint_tui.tui.app import ComplaintApp
 
     ctx = session.checked_ctx()
