@@ -39,7 +39,7 @@ class ComplaintApp(App):
     CSS_PATH = "complaint.tcss"
     TITLE = "complaint-tui"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {ComplaintCommands}
+    COMMANDS = {ComplaintCommands}  # it includes Textual's system commands, in a fixed order
 
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),

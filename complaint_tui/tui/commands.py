@@ -1,4 +1,9 @@
-"""Command palette (ctrl+p): screens, queue views, actions on the current case, themes."""
+"""Command palette (ctrl+p): screens, queue views, actions on the current case, themes, and
+Textual's own system commands.
+
+One provider yields them all: Textual runs its providers concurrently from a set, so with two the
+order of the list changed from one launch to the next.
+"""
 
 from __future__ import annotations
 
@@ -56,13 +61,24 @@ class ComplaintCommands(Provider):
         if queue is not None:
             queue.show_view(view)
 
+    def _system_commands(self) -> list[tuple[str, Callable[[], object], str, bool]]:
+        """Textual's (keys, quit, screenshot, …) plus the screen's own, sorted by name."""
+        commands = sorted(self.app.get_system_commands(self.screen), key=lambda c: c[0])
+        return [(name, callback, help_text, shown) for name, help_text, callback, shown in commands]
+
     async def discover(self) -> Hits:
         for name, callback, help_text in self._commands():
             yield DiscoveryHit(name, callback, help=help_text)
+        for name, callback, help_text, shown in self._system_commands():
+            if shown:
+                yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, callback, help_text in self._commands():
+        everything = [(n, c, h) for n, c, h in self._commands()] + [
+            (n, c, h) for n, c, h, _ in self._system_commands()
+        ]
+        for name, callback, help_text in everything:
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)

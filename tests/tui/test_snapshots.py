@@ -84,20 +84,6 @@ def _fixed_download_folder(monkeypatch):
     monkeypatch.setattr(case_actions, "default_folder", lambda: "/home/agent/Downloads")
 
 
-@pytest.fixture
-def _palette_providers_in_name_order(monkeypatch):
-    """Textual keeps the palette's command providers in a set of classes, so the order in which
-    their lists arrive (and show) follows the classes' hashes and changes from run to run. Run
-    them in name order instead, so the snapshot shows one stable order."""
-    unordered = CommandPalette._provider_classes
-
-    def in_name_order(palette):
-        classes = unordered.fget(palette)
-        return sorted(classes, key=lambda c: (c.__module__, c.__qualname__))
-
-    monkeypatch.setattr(CommandPalette, "_provider_classes", property(in_name_order))
-
-
 # ---- steps ------------------------------------------------------------------------------------
 def steps(*actions: Step) -> Callable[..., Awaitable[None]]:
     """A run_before for snap_compare: wait for the data, then run each step and wait again.
@@ -252,14 +238,12 @@ def test_help_modal_on_queue(snap_compare, app_for, size):
     )
 
 
-@pytest.mark.usefixtures("_palette_providers_in_name_order")
 def test_command_palette_on_queue(snap_compare, app_for):
     assert snap_compare(
         app_for(), terminal_size=SMALL, run_before=steps("ctrl+p", expect(CommandPalette))
     )
 
 
-@pytest.mark.usefixtures("_palette_providers_in_name_order")
 def test_command_palette_searching(snap_compare, app_for):
     assert snap_compare(
         app_for(),
@@ -310,7 +294,6 @@ def test_help_modal_on_case(snap_compare, app_for, story):
     )
 
 
-@pytest.mark.usefixtures("_palette_providers_in_name_order")
 def test_command_palette_on_case(snap_compare, app_for, story):
     assert snap_compare(
         app_for(),
