@@ -4,8 +4,8 @@
 
 For each size and database: a fresh database (SQLite: a file in a temporary folder; PostgreSQL:
 database ``ct_bench_<size>``, created and dropped on the server of ``--pg-url``), seeded with
-``complaint-tui demo``'s code (PostgreSQL then gets the VACUUM autovacuum would soon do, outside
-the seeding time), then, over ``--runs`` runs each with varied keys:
+``complaint-tui demo``'s code (whose last step on PostgreSQL is VACUUM ANALYZE), then, over
+``--runs`` runs each with varied keys:
 
 - urgent: the 50 most urgent open cases through the service (``CaseDesk.list(limit=50)``), as
   each of the demo agents and the supervisor in turn (an agent's list also filters out the
@@ -245,15 +245,6 @@ def run_one(kind: str, size: int, args) -> Result:
         seeded = seed_demo(ctx, size, args.seed)
         seed_s = time.perf_counter() - started
         phases = seeded.phases
-        if kind == "postgresql":
-            # A settled database, as in production: without this, autovacuum's first pass over
-            # the freshly loaded tables competes with the measured queries, and the first read of
-            # each page still sets its hint bits. Not part of the seeding time.
-            started = time.perf_counter()
-            with ctx.db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT")
-                conn.execute(text("VACUUM cases, case_services, timeline_events"))
-            phases += (("(vacuum before measuring)", time.perf_counter() - started),)
         result = Result(target.name, size, seed_s, phases)
         result.timings = bench_queries(ctx, size, args.runs, random.Random(args.seed))
         ctx.db.dispose()
