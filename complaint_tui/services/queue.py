@@ -104,6 +104,7 @@ class QueueService:
         self.desk = desk
         self.ctx = desk.ctx
         self.actor = desk.actor
+        self._plans: dict[tuple[str, int], bool] = {}  # (search, threshold) -> common?
 
     def _require_handler(self) -> None:
         require_case_handler_logged(self.ctx, self.actor, "queue")
@@ -184,8 +185,9 @@ class QueueService:
         self._require_handler()
         cols, desc = self._order(query.view)
         ascending = forward != desc  # the SQL direction of this fetch
+        searching = bool(query.search.strip())
         with self.desk._tx(write=False) as s:
-            common = bool(query.search.strip()) and self._common_search(s, query)
+            common = searching and self._common_search(s, query)
             stmt = CaseDesk.summary_query().where(
                 *self._conditions(query, ordered_scan=common and self.ctx.db.is_sqlite)
             )
@@ -193,7 +195,7 @@ class QueueService:
                 row_value, key_value = tuple_(*cols), tuple_(*key)
                 stmt = stmt.where(row_value > key_value if ascending else row_value < key_value)
             order = list(cols)
-            if query.search.strip() and not common and self.ctx.db.is_postgres:
+            if searching and not common and self.ctx.db.is_postgres:
                 # Few matches: PostgreSQL misjudges prefix searches and walks the view's whole
                 # index in order, testing each row (2 s at 1M for a word nothing matches).
                 # coalesce(x, x) sorts as x but matches no index, which leaves it the GIN
@@ -217,8 +219,17 @@ class QueueService:
     COMMON_MATCHES = 5_000
 
     def _common_search(self, s, query: QueueQuery) -> bool:
-        cap = self.COMMON_MATCHES + 1
-        return match_count(self.ctx.db, s, query.search, cap) > self.COMMON_MATCHES
+        # Decided once per search: every page of a scroll through the results asks again, and
+        # the count costs up to tens of ms on PostgreSQL for a common word.
+        key = (query.search, self.COMMON_MATCHES)
+        common = self._plans.get(key)
+        if common is None:
+            cap = self.COMMON_MATCHES + 1
+            common = match_count(self.ctx.db, s, query.search, cap) > self.COMMON_MATCHES
+            if len(self._plans) >= 64:
+                self._plans.clear()
+            self._plans[key] = common
+        return common
 
     # ---- counts ------------------------------------------------------------------------------
     def view_counts(self) -> dict[QueueView, int]:
