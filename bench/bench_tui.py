@@ -26,12 +26,18 @@ PG_SERVER = os.environ.get(
 )
 
 
-def upgraded(url: str) -> str:
+def cli_env(url: str) -> dict[str, str]:
+    """The environment for running the CLI on ``url``: on SQLite as the bench's admin, on
+    PostgreSQL as the connecting role."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMPLAINT_TUI_")}
     env["COMPLAINT_TUI_DB"] = url
     if url.startswith("sqlite"):
         env["COMPLAINT_TUI_AGENT"] = "bench.admin"
-    subprocess.run([sys.executable, "-m", "complaint_tui", "init"], env=env, check=True)
+    return env
+
+
+def upgraded(url: str) -> str:
+    subprocess.run([sys.executable, "-m", "complaint_tui", "init"], env=cli_env(url), check=True)
     return url
 
 
@@ -62,11 +68,7 @@ def seeded_url(kind: str, size: int) -> str:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
         url = make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPLAINT_TUI_")}
-    env["COMPLAINT_TUI_DB"] = url
-    env["COMPLAINT_TUI_AGENT"] = "bench.admin"
-    if kind != "sqlite":
-        env.pop("COMPLAINT_TUI_AGENT")
+    env = cli_env(url)
     cli = [sys.executable, "-m", "complaint_tui"]
     subprocess.run([*cli, "init"], env=env, check=True, capture_output=True)
     started = time.perf_counter()

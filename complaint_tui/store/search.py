@@ -35,12 +35,11 @@ assert len(VI_ACCENTED) == len(VI_PLAIN)
 PG_SEARCH_COLUMN = "search_tsv"
 
 
-def pg_document_sql(alias: str = "") -> str:
+def pg_document_sql() -> str:
     """The folded document PostgreSQL indexes (the expression of the generated column)."""
-    p = f"{alias}." if alias else ""
     return (
         "to_tsvector('simple'::regconfig, regexp_replace(lower(translate("
-        f"{p}ref || ' ' || {p}customer || ' ' || {p}subject || ' ' || left({p}description, {DESCRIPTION_CHARS}), "
+        f"ref || ' ' || customer || ' ' || subject || ' ' || left(description, {DESCRIPTION_CHARS}), "
         f"'{VI_ACCENTED}', '{VI_PLAIN}')), '[^a-z0-9]+', ' ', 'g'))"
     )
 

@@ -29,41 +29,21 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
         c = self.current
         with Vertical(id="filter-form", classes="modal-form"):
             yield Static("Filter the queue", classes="form-title")
-            yield Label("Status")
-            yield Select(
-                [(s.value, s.value) for s in Status],
-                value=c.status.value if c.status else Select.NULL,
-                id="f-status",
-                prompt="any",
+            fields = (
+                ("Status", [s.value for s in Status], c.status.value if c.status else None),
+                ("Priority", [p.value for p in Priority], c.priority),
+                ("Service", list(self.intake.services), c.service),
+                ("Channel", [ch.value for ch in Channel], c.channel),
+                ("Category", list(self.intake.categories), c.category),
             )
-            yield Label("Priority")
-            yield Select(
-                [(p.value, p.value) for p in Priority],
-                value=c.priority or Select.NULL,
-                id="f-priority",
-                prompt="any",
-            )
-            yield Label("Service")
-            yield Select(
-                [(s, s) for s in self.intake.services],
-                value=c.service or Select.NULL,
-                id="f-service",
-                prompt="any",
-            )
-            yield Label("Channel")
-            yield Select(
-                [(ch.value, ch.value) for ch in Channel],
-                value=c.channel or Select.NULL,
-                id="f-channel",
-                prompt="any",
-            )
-            yield Label("Category")
-            yield Select(
-                [(x, x) for x in self.intake.categories],
-                value=c.category or Select.NULL,
-                id="f-category",
-                prompt="any",
-            )
+            for label, options, value in fields:
+                yield Label(label)
+                yield Select(
+                    [(o, o) for o in options],
+                    value=value or Select.NULL,
+                    id=f"f-{label.lower()}",
+                    prompt="any",
+                )
             yield Static("ctrl+s apply · ctrl+x clear · esc cancel", classes="form-hint")
 
     def _value(self, selector: str) -> str | None:
