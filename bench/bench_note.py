@@ -20,14 +20,21 @@ here asserts a time.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench_store import NOW, PostgresTarget, SqliteTarget, machine, ms
+from bench_store import (
+    NOW,
+    PostgresTarget,
+    SqliteTarget,
+    add_database_options,
+    machine,
+    ms,
+    save_report,
+)
 from sqlalchemy import event, insert
 
 from complaint_tui.domain.clock import FixedClock
@@ -40,7 +47,6 @@ from complaint_tui.services.context import AppContext
 from complaint_tui.services.identity import actor_named
 from complaint_tui.store.models import Agent, TimelineEvent
 
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RESULTS = Path(__file__).with_name("results") / "notes.md"
 SIZES = (12, 4_400)
 LONG_CASES = 10
@@ -157,14 +163,7 @@ def report(results: dict[str, dict], mach, args) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--db", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"]
-    )
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("COMPLAINT_TUI_BENCH_PG", DEFAULT_PG_URL),
-        help="a PostgreSQL server URL; the benchmark creates and drops ct_bench_notes on it",
-    )
+    add_database_options(parser, "ct_bench_notes")
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -175,17 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     for kind in args.db:
         print(f"… {kind}", file=sys.stderr, flush=True)
         results[names[kind]] = run_one(kind, args)
-    try:
-        mach.append(("Load average at end", " ".join(f"{x:.2f}" for x in os.getloadavg())))
-    except OSError:
-        pass
-    out = report(results, mach, args)
-    print(out)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".md.tmp")
-    tmp.write_text("# Note benchmark\n\n" + out, encoding="utf-8")
-    tmp.replace(args.out)
-    print(f"Written to {args.out}", file=sys.stderr)
+    save_report(args.out, "Note benchmark", mach, lambda: report(results, mach, args))
     return 0
 
 
