@@ -305,17 +305,40 @@ def report(results: list[Result], mach, rate: tuple[float, int], args) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+# ---- shared by the benchmarks' command lines ---------------------------------------------------
+def add_database_options(parser: argparse.ArgumentParser, database: str) -> None:
+    """--db and --pg-url; ``database`` names what the benchmark creates and drops on the server."""
     parser.add_argument(
         "--db", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"]
     )
     parser.add_argument(
         "--pg-url",
         default=os.environ.get("COMPLAINT_TUI_BENCH_PG", DEFAULT_PG_URL),
-        help="a PostgreSQL server URL; the benchmark creates and drops ct_bench_<size> on it",
+        help=f"a PostgreSQL server URL; the benchmark creates and drops {database} on it",
     )
+
+
+def save_report(path: Path, title: str, mach: list[tuple[str, str]], report_text) -> None:
+    """Adds the load average at the end to ``mach``, then prints and writes the report that
+    ``report_text()`` builds from it."""
+    try:
+        mach.append(("Load average at end", " ".join(f"{x:.2f}" for x in os.getloadavg())))
+    except OSError:
+        pass
+    out = report_text()
+    print()
+    print(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".md.tmp")
+    tmp.write_text(f"# {title}\n\n" + out, encoding="utf-8")
+    tmp.replace(path)
+    print(f"Written to {path}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    add_database_options(parser, "ct_bench_<size>")
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -338,18 +361,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             results.append(r)
     rate = deadline_rate(AppContext.build(Settings(), "sqlite://", FixedClock(NOW)))
-    try:
-        mach.append(("Load average at end", " ".join(f"{x:.2f}" for x in os.getloadavg())))
-    except OSError:
-        pass
-    out = report(results, mach, rate, args)
-    print()
-    print(out)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".md.tmp")
-    tmp.write_text("# Store benchmark\n\n" + out, encoding="utf-8")
-    tmp.replace(args.out)
-    print(f"Written to {args.out}", file=sys.stderr)
+    save_report(args.out, "Store benchmark", mach, lambda: report(results, mach, rate, args))
     return 0
 
 

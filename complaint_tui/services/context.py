@@ -15,6 +15,7 @@ from complaint_tui.domain.calendar import BusinessCalendar
 from complaint_tui.domain.clock import Clock, SystemClock
 from complaint_tui.domain.settings import Settings
 from complaint_tui.domain.sla import Sla
+from complaint_tui.services.config import default_data_dir
 from complaint_tui.services.errors import Unavailable
 from complaint_tui.store.db import Database, SchemaError
 
@@ -91,8 +92,12 @@ class AppContext:
         return self.clock.now()
 
     def init_schema(self) -> None:
+        """Create or upgrade the schema. A SQLite file may be created, but a missing folder
+        only when it is the program's own data folder (the default database on first run)."""
+        path = self.db.sqlite_path
+        own_folder = path is not None and path.parent == default_data_dir()
         try:
-            self.db.upgrade()
+            self.db.upgrade(create_folder=own_folder)
         except SchemaError as exc:
             raise Unavailable(str(exc)) from None
         except OperationalError as exc:

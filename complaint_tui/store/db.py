@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # start-up check need not import Alembic (over a second on a small machine).
 KNOWN_REVISIONS = ("0001", "0002", "0003")
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
+# How long a SQLite writer queues for the file's write lock before giving up.
+BUSY_TIMEOUT_S = 30.0
 
 
 NEWER_SCHEMA = (
@@ -29,15 +31,20 @@ class SchemaError(RuntimeError):
 class Database:
     """One engine and the rules for opening transactions on it.
 
-    On SQLite every write transaction starts with BEGIN IMMEDIATE, so two local processes queue
-    for the write lock up front (busy timeout) instead of failing half-way with "database is
-    locked"; reads use a deferred BEGIN and see a WAL snapshot.
+    SQLite runs in WAL mode, with one write lock for the whole file. A write transaction
+    (``session(write=True)``, and any connection not marked as a read) starts with BEGIN
+    IMMEDIATE, so two writers queue for the lock up front (busy timeout) instead of failing
+    half-way with "database is locked". A read (``session()``, ``read_connection()``) starts with
+    a deferred BEGIN and reads a snapshot: it never waits for a writer, and a writer never waits
+    for it. PostgreSQL's reads never wait for writers either (MVCC); its writers lock the rows
+    they change.
     """
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.engine = make_engine(url, echo=echo)
         self.dialect = self.engine.dialect.name
+        self.sqlite_path = sqlite_file(url)
 
     @property
     def is_sqlite(self) -> bool:
@@ -55,15 +62,41 @@ class Database:
                 with session.begin():
                     yield session
 
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A Core connection whose transactions are reads (a deferred BEGIN on SQLite)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(ct_write=False)
+            yield conn
+
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def _file_missing(self) -> bool:
+        # Checked before connecting: SQLite would create the file on the first connection.
+        return self.sqlite_path is not None and not self.sqlite_path.exists()
+
     # -- schema -------------------------------------------------------------------------------
-    def upgrade(self) -> None:
-        """Create or upgrade the schema to the newest migration; never touch a newer one."""
+    def upgrade(self, *, create_folder: bool = False) -> None:
+        """Create or upgrade the schema to the newest migration; never touch a newer one.
+
+        A SQLite file is created if missing, but its folder only when ``create_folder`` is set
+        (the program's own data folder): a mistyped path should not leave folders behind.
+        """
         from alembic import command
         from alembic.script import ScriptDirectory
 
+        if self.sqlite_path is not None and not self.sqlite_path.parent.is_dir():
+            folder = self.sqlite_path.parent
+            if not create_folder:
+                raise SchemaError(
+                    f"The folder {folder} does not exist; create it first or choose a database "
+                    "path in an existing folder."
+                )
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise SchemaError(f"Cannot create the folder {folder}: {exc.strerror}.") from None
         current = self.current_revision()
         script = ScriptDirectory(str(MIGRATIONS))
         if current is not None and current not in {r.revision for r in script.walk_revisions()}:
@@ -73,13 +106,17 @@ class Database:
             command.upgrade(cfg, "head")
 
     def current_revision(self) -> str | None:
-        with self.engine.connect() as conn:
+        if self._file_missing():
+            return None
+        with self.read_connection() as conn:
             if not inspect(conn).has_table("alembic_version"):
                 return None
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def check_schema(self) -> None:
         """Refuse to work on a database this program does not know how to read."""
+        if self._file_missing():
+            raise SchemaError(f"No database at {self.sqlite_path}; run `complaint-tui init`.")
         current = self.current_revision()
         if current == SCHEMA_HEAD:
             return
@@ -104,12 +141,23 @@ def alembic_config(connection=None):
     return cfg
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names, as SQLite will open it; None for PostgreSQL, in-memory
+    databases and SQLite URI filenames (whose options decide themselves whether to create)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    name = parsed.database
+    if not name or name == ":memory:" or name.startswith("file:") or "uri" in parsed.query:
+        return None
+    return Path(name)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine that connects lazily: building one creates no file and no folder."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_S})
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
@@ -117,13 +165,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn) -> None:
+            # Unmarked connections count as writes: a write under a deferred BEGIN could fail
+            # half-way when another writer got the lock first; a read marked as a write only waits.
             write = conn.get_execution_options().get("ct_write", True)
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
@@ -135,8 +184,3 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     raise SchemaError(
         f"Unsupported database URL scheme {parsed.drivername!r}; use sqlite or postgresql."
     )
-
-
-def ping(db: Database) -> None:
-    with db.engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
