@@ -392,8 +392,8 @@ def case_show(session: Session, ref: str, as_json: bool) -> None:
     "--search",
     metavar="TEXT",
     default="",
-    help="Only cases whose ref, customer, subject or description has these words "
-    "(accents and case ignored, the last letters of each word may be missing), as in the queue.",
+    help="Only cases whose ref, customer, subject or description has a word beginning with "
+    "each word of TEXT, accents and case ignored (the queue's search).",
 )
 @click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
