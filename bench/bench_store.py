@@ -3,7 +3,7 @@
     python bench/bench_store.py --sizes 10000 100000 1000000 --db sqlite postgresql
 
 For each size and database: a fresh database (SQLite: a file in a temporary folder; PostgreSQL:
-database ``ct_bench_<size>``, created and dropped on the server of ``--pg-url``), seeded with
+database ``ct_bench_<size>_<pid>``, created and dropped on the server of ``--pg-url``), seeded with
 ``complaint-tui demo``'s code (whose last step on PostgreSQL is VACUUM ANALYZE), then, over
 ``--runs`` runs each with varied keys:
 
@@ -14,6 +14,10 @@ database ``ct_bench_<size>``, created and dropped on the server of ``--pg-url``)
 - view: the full case view through the service (``CaseDesk.get``: case, timeline, clocks, and
   the access-log row every view writes);
 - customer: a customer's 50 newest cases (index ``ix_cases_customer``);
+- search: the queue's first page (120 rows) of all open cases for a search, through the service
+  (``QueueService.first``, a fresh service each time so every run also counts the matches to
+  choose its plan), as the supervisor: a common word ("nguyen"), a case's ref, and a word that
+  matches nothing;
 - deadlines: ``Sla.ack_due``, ``Sla.resolve_due`` and ``Sla.band`` on random instants.
 
 Prints the machine and a markdown table, and writes both to ``bench/results/store.md``.
@@ -40,6 +44,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from complaint_tui.domain.clock import FixedClock
+from complaint_tui.domain.enums import QueueBucket
 from complaint_tui.domain.settings import Settings
 from complaint_tui.services.admin import init_database
 from complaint_tui.services.cases import CaseDesk
@@ -47,6 +52,7 @@ from complaint_tui.services.context import AppContext
 from complaint_tui.services.demo import DEMO_AGENTS, seed_demo
 from complaint_tui.services.identity import actor_named
 from complaint_tui.services.permissions import visible_filter
+from complaint_tui.services.queue import QueueQuery, QueueService, QueueView
 from complaint_tui.store.models import Case
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -135,7 +141,8 @@ class PostgresTarget:
 
     def __init__(self, size: int, server_url: str) -> None:
         base = make_url(server_url).set(drivername="postgresql+psycopg")
-        self.db_name = f"ct_bench_{size}"
+        # The process id keeps two benchmarks on one server from dropping each other's database.
+        self.db_name = f"ct_bench_{size}_{os.getpid()}"
         self.admin = create_engine(base, isolation_level="AUTOCOMMIT")
         with self.admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)'))
@@ -205,12 +212,22 @@ def bench_queries(ctx: AppContext, size: int, runs: int, rng: random.Random) -> 
         with ctx.db.session() as s:
             assert CaseDesk.summaries(s, stmt)
 
+    def search(word: str, expect_rows: bool) -> None:
+        query = QueueQuery(view=QueueView.ALL_OPEN, search=word)
+        rows = QueueService(supervisor).first(query, 120).rows
+        assert bool(rows) == expect_rows, (word, len(rows))
+
+    common = "nguyen"  # in about one case in fifty
+    open_refs = [r.ref for r in supervisor.list(limit=runs) if r.queue_bucket != QueueBucket.DONE]
     return {
         "urgent": timed(urgent, [(desks[i % len(desks)],) for i in range(runs)]),
         "urgent_sql": timed(urgent_sql, [(desks[i % len(desks)],) for i in range(runs)]),
         "ref": timed(by_ref, [(r,) for r in refs]),
         "view": timed(view, [(r,) for r in refs]),
         "customer": timed(by_customer, [(c,) for c in customers]),
+        "search_common": timed(search, [(common, True)] * runs),
+        "search_ref": timed(search, [(open_refs[i % len(open_refs)], True) for i in range(runs)]),
+        "search_none": timed(search, [(f"zqx{i}", False) for i in range(runs)]),
     }
 
 
@@ -284,6 +301,20 @@ def report(results: list[Result], mach, rate: tuple[float, int], args) -> str:
             for k in ("urgent", "urgent_sql", "ref", "customer", "view")
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Search, the queue's first page of all open cases (ms, median / p95):",
+        "",
+        '| database | cases | common word ("nguyen") | a ref | no match |',
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        t = r.timings
+        cells = [r.db, f"{r.size:,}"] + [
+            f"{ms(t[k], 'median')} / {ms(t[k], 'p95')}"
+            for k in ("search_common", "search_ref", "search_none")
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Seeding time by phase (s):" if results else ""]
     for r in results:
         lines.append(
@@ -301,6 +332,8 @@ def report(results: list[Result], mach, rate: tuple[float, int], args) -> str:
         "- case view: `CaseDesk.get(ref)`: the case, its timeline and clocks, and the access-log "
         "row the view writes (a committed write transaction).",
         "- by customer: that customer's 50 newest cases (index `ix_cases_customer`).",
+        "- search: `QueueService.first` (120 rows of all open cases, a fresh service per run, so "
+        "each run also counts the matches to choose its plan) as the supervisor.",
     ]
     return "\n".join(lines) + "\n"
 

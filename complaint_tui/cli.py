@@ -388,11 +388,23 @@ def case_show(session: Session, ref: str, as_json: bool) -> None:
 @case.command("list")
 @click.option("--status", type=click.Choice([s.value for s in Status]))
 @click.option("--urgency", type=click.Choice([u.value for u in Urgency]))
+@click.option(
+    "--search",
+    metavar="TEXT",
+    default="",
+    help="Only cases whose ref, customer, subject or description has a word beginning with "
+    "each word of TEXT, accents and case ignored (the queue's search).",
+)
 @click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @pass_session
 def case_list(
-    session: Session, status: str | None, urgency: str | None, limit: int, as_json: bool
+    session: Session,
+    status: str | None,
+    urgency: str | None,
+    search: str,
+    limit: int,
+    as_json: bool,
 ) -> None:
     """Cases you may see, most urgent first."""
 
@@ -401,6 +413,7 @@ def case_list(
         rows = desk.list(
             status=Status(status) if status else None,
             urgency=Urgency(urgency) if urgency else None,
+            search=search,
             limit=limit,
         )
         return desk, rows

@@ -373,6 +373,47 @@ def test_every_workflow_verb(app, tmp_path):
     assert ref in table and other in table
 
 
+def test_case_list_search_finds_what_the_queue_finds(app):
+    """`case list --search` folds like the queue's search: accents, case, ß, İ/ı, prefixes."""
+
+    def new(customer: str, subject: str) -> str:
+        out = app.ok(
+            "case",
+            "new",
+            "--customer",
+            customer,
+            "--service",
+            "VPS",
+            "--channel",
+            "email",
+            "--subject",
+            subject,
+            "--description",
+            "Details follow.",
+        )
+        return out.strip()
+
+    muller = new("Müller-GmbH", "Größe der Straße")
+    istanbul = new("istanbul-sisli", "Iğdır şubesi")
+    vietnam = new("nguyenvana", "Đặng Thị Hương")
+
+    def refs(*args: str) -> list[str]:
+        return [r["ref"] for r in json.loads(app.ok("case", "list", "--json", *args))]
+
+    assert refs("--search", "muller") == [muller]
+    assert refs("--search", "STRASSE gro") == [muller]
+    assert refs("--search", "IĞDIR") == refs("--search", "igdir") == [istanbul]
+    assert refs("--search", "İSTANBUL") == [istanbul]
+    assert refs("--search", "dang huong") == [vietnam]
+    assert refs("--search", istanbul) == [istanbul]
+    assert refs("--search", "m ller") == []
+    assert refs("--search", "muller", "--status", "investigating") == []
+    assert sorted(refs("--search", "")) == sorted([muller, istanbul, vietnam])
+    table = app.ok("case", "list", "--search", "strasse")
+    assert muller in table and istanbul not in table
+    assert app.ok("case", "list", "--search", "nothing-like-it") == ""
+
+
 def test_expect_version_refuses_a_stale_save(app):
     ref = app.new_case()
     version = str(app.show(ref)["version"])

@@ -8,6 +8,7 @@ import pytest
 
 from complaint_tui.domain.enums import Status, Urgency
 from complaint_tui.domain.intake import IntakeDraft
+from complaint_tui.services import search as search_service
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.queue import QueueFilter, QueueQuery, QueueService, QueueView
 
@@ -125,10 +126,10 @@ def test_search_pages_the_same_whether_matches_are_few_or_many(ctx, clock, agent
         for ref in refs:
             desk.acknowledge(ref)
             desk.resolve(ref, "Reconnected the host.", "Network")
-    q = QueueService(desk)
     query = QueueQuery(view=view, search="ket noi")
 
     def walk() -> tuple[list[str], list[str]]:
+        q = QueueService(desk)  # a fresh one: a service decides a search's plan once
         forward, page = [], q.first(query, 4)
         forward += [r.ref for r in page.rows]
         while not page.at_end:
@@ -141,9 +142,9 @@ def test_search_pages_the_same_whether_matches_are_few_or_many(ctx, clock, agent
             backward = [r.ref for r in page.rows] + backward
         return forward, backward
 
-    monkeypatch.setattr(QueueService, "COMMON_MATCHES", 1_000)  # 14 matches: few
+    monkeypatch.setattr(search_service, "COMMON_MATCHES", 1_000)  # 14 matches: few
     few = walk()
-    monkeypatch.setattr(QueueService, "COMMON_MATCHES", 3)  # 14 matches: many
+    monkeypatch.setattr(search_service, "COMMON_MATCHES", 3)  # 14 matches: many
     many = walk()
     assert few == many
     assert few[0] == few[1]

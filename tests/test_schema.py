@@ -245,3 +245,71 @@ def test_search_survives_the_0003_migration_down_and_up(database, empty_url):
     assert found("o cung") == [ref]
     assert found("nothing-like-it") == []
     ctx.db.dispose()
+
+
+def test_0004_finds_cases_of_0003_by_the_program_fold_down_and_up(database, empty_url):
+    """Cases indexed at 0003, by PostgreSQL's generated column (Vietnamese letters only: "Müller"
+    was "m ller") or by SQLite's demo loader (the tokenizer's fold: "Straße" stayed "straße"),
+    are found by every sample query after 0004, and again after going down to 0003 and up."""
+    from complaint_tui.services.cases import CaseDesk
+    from complaint_tui.services.identity import actor_named
+    from tests.helpers_search import assert_finds_every_sample, create_samples
+
+    ctx = context(empty_url)
+    init_database(ctx, None if ctx.db.is_postgres else "ops")
+    with ctx.db.session(write=True) as s:
+        s.add(Agent(name="hoa", role="agent", active=True, created_at=DEFAULT_NOW))
+    desk = CaseDesk(ctx, actor_named(ctx, "hoa"))
+    lang_of = create_samples(desk)
+
+    def at_0003() -> None:
+        """Back to 0003, with the index as that revision's program had it after a demo load."""
+        with database.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0003")
+            if conn.dialect.name == "sqlite":
+                conn.execute(text("INSERT INTO case_search (case_search) VALUES ('delete-all')"))
+                conn.execute(
+                    text(
+                        "INSERT INTO case_search (rowid, body) SELECT id, replace(replace("
+                        "ref || ' ' || customer || ' ' || subject || ' ' || description, "
+                        "'đ', 'd'), 'Đ', 'D') FROM cases"
+                    )
+                )
+        with database.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                old = "SELECT count(*) FROM case_search WHERE case_search MATCH 'strasse'"
+            else:
+                generated = conn.execute(text(GENERATED_SEARCH_COLUMN)).scalar_one()
+                assert generated == "ALWAYS"
+                old = "SELECT count(*) FROM cases WHERE search_tsv @@ 'muller'::tsquery"
+            assert conn.execute(text(old)).scalar_one() == 0  # the defect, as it was
+
+    def finds_every_sample() -> None:
+        database.check_schema()
+        assert_finds_every_sample(desk, lang_of)
+        if ctx.db.is_postgres:
+            with database.engine.connect() as conn:
+                assert conn.execute(text(GENERATED_SEARCH_COLUMN)).scalar_one() == "NEVER"
+
+    at_0003()
+    if ctx.db.is_postgres:  # 0004 rewrites only the rows whose vector changes
+        rows = "SELECT ref, xmin::text FROM cases ORDER BY id"
+        with database.engine.connect() as conn:
+            before = dict(conn.execute(text(rows)).all())
+    upgrade_to(database, "head")
+    finds_every_sample()
+    if ctx.db.is_postgres:
+        with database.engine.connect() as conn:
+            after = dict(conn.execute(text(rows)).all())
+        rewritten = {lang_of[ref] for ref in before if before[ref] != after[ref]}
+        assert rewritten == {"de", "fr", "tr"}  # Vietnamese was folded right before
+    at_0003()
+    upgrade_to(database, "head")
+    finds_every_sample()
+    ctx.db.dispose()
+
+
+GENERATED_SEARCH_COLUMN = (
+    "SELECT is_generated FROM information_schema.columns "
+    "WHERE table_name = 'cases' AND column_name = 'search_tsv'"
+)

@@ -13,7 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from complaint_tui.domain.text import clean_input, fold, one_line, safe_filename, strip_control
+from complaint_tui.domain.text import (
+    clean_input,
+    fold,
+    one_line,
+    safe_filename,
+    search_words,
+    strip_control,
+)
 
 ESC = "\x1b"
 ST = ESC + "\\"
@@ -142,12 +149,39 @@ FOLD = [
     ("city", "Hồ Chí Minh", "ho chi minh"),
     ("lower-d-stroke", "đường", "duong"),
     ("ascii-untouched", "vps-01 down", "vps-01 down"),
+    ("german", "Müller, Straße, Größe, STRASSE", "muller, strasse, grosse, strasse"),
+    ("french", "Garçon, élève, Œuvre, Noël, Æsop", "garcon, eleve, oeuvre, noel, aesop"),
+    ("turkish-dotted", "İstanbul, İSTANBUL, Şişli", "istanbul, istanbul, sisli"),
+    ("turkish-dotless", "Iğdır, IĞDIR, ılık", "igdir, igdir, ilik"),
+    ("capital-from-compatibility", "ℌ ﬁ ²", "h fi 2"),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in FOLD], ids=[c[0] for c in FOLD])
 def test_fold(text: str, expected: str) -> None:
     assert fold(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_fold_is_stable(text: str) -> None:
+    """Folding folded text changes nothing: a query and a document meet after one fold each."""
+    assert fold(fold(text)) == fold(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("C-2026-00042 Müller", ["c", "2026", "00042", "muller"]),
+        ("Nguyễn_Đức: ổ cứng!", ["nguyen", "duc", "o", "cung"]),
+        ("L'Œuvre de l'élève", ["l", "oeuvre", "de", "l", "eleve"]),
+        ("ŞİŞLİ/Iğdır\n\x1b[31m", ["sisli", "igdir", "31m"]),
+        ("Иванов Ελλάδα 東京", ["иванов", "ελλαδα", "東京"]),
+        ("— … !!", []),
+    ],
+)
+def test_search_words(text: str, words: list[str]) -> None:
+    assert search_words(text) == words
 
 
 @pytest.mark.parametrize("text", ["Nguyễn Đức Thọ", "Hương Giang", "Phở bò"])

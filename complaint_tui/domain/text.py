@@ -45,12 +45,47 @@ def one_line(text: str, limit: int | None = None) -> str:
     return flat
 
 
+# Letters that Unicode does not decompose into a base letter and a mark, spelled as their
+# plain Latin equivalents (after case folding, so only the lower-case forms are needed).
+_UNDECOMPOSED = str.maketrans(
+    {
+        "đ": "d",  # Vietnamese, Croatian
+        "ð": "d",
+        "ı": "i",  # Turkish dotless i (İ decomposes to I + dot)
+        "ł": "l",
+        "ø": "o",
+        "œ": "oe",
+        "æ": "ae",
+        "þ": "th",
+        "ħ": "h",
+        "ŧ": "t",
+    }
+)
+# A search word: a run of letters and digits (Unicode's), after folding; only its beginning
+# counts past MAX_WORD_CHARS (PostgreSQL cannot index a word of over 2,047 bytes at all).
+_SEARCH_WORD = re.compile(r"[^\W_]+")
+MAX_WORD_CHARS = 200
+
+
 def fold(text: str) -> str:
-    """Accent- and case-insensitive form for search: "Nguyễn Đức" -> "nguyen duc"."""
-    text = text.replace("đ", "d").replace("Đ", "D")  # no Unicode decomposition for these
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Accent- and case-insensitive form for search: "Nguyễn Đức" -> "nguyen duc",
+    "Straße" -> "strasse", "İstanbul"/"ISTANBUL"/"ıstanbul" -> "istanbul", "Œuvre" -> "oeuvre".
+
+    The one fold of the program: search documents (both databases) and queries are reduced by
+    it (see search_words). Changing it changes what every indexed case holds, so it needs a
+    migration that re-indexes the cases (as 0004 does)."""
+    # Case first: "İ".casefold() is "i" + a combining dot, which the next step removes.
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
+    # Again: compatibility forms can decompose to capitals ("ℌ" -> "H").
+    return stripped.casefold().translate(_UNDECOMPOSED)
+
+
+def search_words(text: str) -> list[str]:
+    """The words search compares, in order: the folded text's runs of letters and digits
+    ("C-2026-00042 Müller" -> ["c", "2026", "00042", "muller"]). A case's indexed document and
+    every word of a query are reduced by this same function."""
+    return [word[:MAX_WORD_CHARS] for word in _SEARCH_WORD.findall(fold(text))]
 
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")

@@ -54,6 +54,7 @@ from complaint_tui.services.permissions import (
     view_refusal,
     visible_filter,
 )
+from complaint_tui.services.search import is_common, search_condition, search_order
 from complaint_tui.services.views import (
     AttachmentView,
     CaseDetail,
@@ -74,7 +75,7 @@ from complaint_tui.store.models import (
     ReportedEvent,
     TimelineEvent,
 )
-from complaint_tui.store.search import index_case_sqlite
+from complaint_tui.store.search import index_case
 
 T = TypeVar("T")
 MAX_NOTE_CHARS = 100_000
@@ -249,10 +250,7 @@ class CaseDesk:
             self._set_queue(case)
             s.add(case)
             s.flush()
-            if self.ctx.db.is_sqlite:
-                index_case_sqlite(
-                    s, case.id, case.ref, case.customer, case.subject, case.description
-                )
+            index_case(s, case.id, case.ref, case.customer, case.subject, case.description)
             for ev in draft.events:
                 s.add(ReportedEvent(case_id=case.id, at=ev.at, note=ev.note.strip()))
             self._event(s, case, EventKind.CREATED, f"Received by {draft.channel}.")
@@ -405,18 +403,24 @@ class CaseDesk:
         *,
         status: Status | None = None,
         urgency: Urgency | None = None,
+        search: str = "",
         limit: int = 200,
     ) -> list[CaseSummary]:
-        """Most urgent first: active clocks by due instant, then paused, then done."""
+        """Most urgent first: active clocks by due instant, then paused, then done; with
+        ``search``, only the cases it finds (the queue's search)."""
         self._require_handler("list")
         stmt = self.summary_query().where(visible_filter(self.actor))
         if status is not None:
             stmt = stmt.where(Case.status == status.value)
         if urgency is not None:
             stmt = stmt.where(self.urgency_condition(urgency))
-        stmt = stmt.order_by(Case.queue_bucket, Case.queue_at, Case.id).limit(limit)
+        order = [Case.queue_bucket, Case.queue_at, Case.id]
         with self._tx(write=False) as s:
-            return self.summaries(s, stmt)
+            if search.strip():
+                common = is_common(self.ctx.db, s, search)
+                stmt = stmt.where(search_condition(self.ctx.db, search, common=common))
+                order = search_order(self.ctx.db, order, common=common)
+            return self.summaries(s, stmt.order_by(*order).limit(limit))
 
     def urgency_condition(self, urgency: Urgency):
         now = self.now

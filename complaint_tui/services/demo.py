@@ -28,10 +28,12 @@ from complaint_tui.services.context import AppContext
 from complaint_tui.services.errors import Refused
 from complaint_tui.store.models import Agent, Case, PolicyVersion
 from complaint_tui.store.search import (
+    PG_SEARCH_COLUMN,
+    PG_VECTOR,
     SEARCH_TABLE,
+    case_document,
     create_search_index,
     drop_search_index,
-    rebuild_search_index,
 )
 
 DEMO_AGENTS = (
@@ -601,10 +603,8 @@ def _bulk_insert(
                     conn.execute(DropConstraint(key))
                 raw = conn.connection.driver_connection.cursor()  # COPY; SQL with % in it
                 _stage(raw, sqlite, protos, customers)
-                _clone(raw, sqlite, count, protos, len(customers), year)
-                for table in STAGING_TABLES:
-                    raw.execute(f"DROP TABLE {table}")
-                raw.close()
+                clones = _Clones(sqlite, count, len(protos), len(customers), year)
+                _clone(raw, clones, protos)
                 phases.start("indexes")
                 for key in keys:
                     conn.execute(AddConstraint(key))
@@ -614,9 +614,12 @@ def _bulk_insert(
                     conn.execute(AddConstraint(fk))
                 phases.start("search index")
                 if sqlite:
-                    _build_fts5(conn)
-                else:
-                    rebuild_search_index(conn)
+                    _build_fts5(conn, raw, clones)
+                else:  # the vectors came with the rows; now the GIN index over them
+                    create_search_index(conn)
+                for table in STAGING_TABLES:
+                    raw.execute(f"DROP TABLE {table}")
+                raw.close()
             if sqlite:
                 for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
                     cur.execute(f"PRAGMA {pragma}")
@@ -625,15 +628,20 @@ def _bulk_insert(
         ctx.db.engine.dispose()
 
 
-def _build_fts5(conn) -> None:
-    """Fill SQLite's FTS5 search table in one go: without automatic merging during the insert
-    and one full merge at the end (a quarter faster, and a single segment to search), then the
-    default merge settings back for the cases the app adds one by one."""
+def _build_fts5(conn, cur, clones: _Clones) -> None:
+    """Fill SQLite's FTS5 search table in one go, from the staged documents (see _Clones):
+    without automatic merging during the insert and one full merge at the end (a quarter
+    faster, and a single segment to search), then the default merge settings back for the cases
+    the app adds one by one."""
     create_search_index(conn)
     config = f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}, rank) VALUES (:k, :v)"
     for key, value in (("automerge", 0), ("crisismerge", 1000)):
         conn.execute(text(config), {"k": key, "v": value})
-    rebuild_search_index(conn)
+    cur.execute(
+        f"{clones.numbers}INSERT INTO {SEARCH_TABLE} (rowid, body) "
+        f"SELECT {clones.case_id}, {clones.document} "
+        f"{clones.source} demo_proto_cases x {clones.customer_join} {clones.within}"
+    )
     conn.execute(text(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('optimize')"))
     for key, value in FTS5_MERGE_DEFAULTS:
         conn.execute(text(config), {"k": key, "v": value})
@@ -645,23 +653,28 @@ FTS5_MERGE_DEFAULTS = (("automerge", 4), ("crisismerge", 16))  # SQLite's docume
 def _stage(cur, sqlite: bool, protos, customers) -> None:
     """Temporary tables with the prototypes (pid 0..P-1), their services and events, and the
     customer pool. Each event carries ``eoff``, its position among all prototype events in
-    (pid, seq) order, so a clone's event ids follow from arithmetic instead of a sort."""
-    case_rows = [(pid,) + row for pid, (row, _, _) in enumerate(protos)]
+    (pid, seq) order, so a clone's event ids follow from arithmetic instead of a sort.
+    Prototypes and customers carry their search documents (``doc``; see _Clones)."""
+    subject, description = PROTO_CASE_COLS.index("subject"), PROTO_CASE_COLS.index("description")
+    case_rows = [
+        (pid, *row, case_document(subject=row[subject], description=row[description]))
+        for pid, (row, _, _) in enumerate(protos)
+    ]
     service_rows = [(pid, svc, pos) for pid, (_, svcs, _) in enumerate(protos) for svc, pos in svcs]
     event_rows = []
     for pid, (_, _, evs) in enumerate(protos):
         for ev in evs:
             event_rows.append((pid, len(event_rows)) + ev)
-    customer_rows = list(enumerate(customers))
+    customer_rows = [(k, name, case_document(customer=name)) for k, name in enumerate(customers)]
     ts = "TEXT" if sqlite else "TIMESTAMPTZ"
     if sqlite:
         cur.execute(
-            f"CREATE TEMP TABLE demo_proto_cases (pid INTEGER PRIMARY KEY, {', '.join(PROTO_CASE_COLS)})"
+            f"CREATE TEMP TABLE demo_proto_cases (pid INTEGER PRIMARY KEY, {', '.join(PROTO_CASE_COLS)}, doc)"
         )
     else:  # column types matter on PostgreSQL: copy them from the real table
         cur.execute(
             "CREATE TEMP TABLE demo_proto_cases AS SELECT 0 AS pid, "
-            f"{', '.join(PROTO_CASE_COLS)} FROM cases WITH NO DATA"
+            f"{', '.join(PROTO_CASE_COLS)}, ''::text AS doc FROM cases WITH NO DATA"
         )
     cur.execute(
         "CREATE TEMP TABLE demo_proto_services (pid INTEGER, service TEXT, position SMALLINT)"
@@ -670,7 +683,7 @@ def _stage(cur, sqlite: bool, protos, customers) -> None:
         f"CREATE TEMP TABLE demo_proto_events (pid INTEGER, eoff INTEGER, kind TEXT, actor TEXT, at {ts}, "
         "text TEXT, customer_visible BOOLEAN)"
     )
-    cur.execute("CREATE TEMP TABLE demo_customers (k INTEGER PRIMARY KEY, name TEXT)")
+    cur.execute("CREATE TEMP TABLE demo_customers (k INTEGER PRIMARY KEY, name TEXT, doc TEXT)")
     staged = (
         ("demo_proto_cases", case_rows),
         ("demo_proto_services", service_rows),
@@ -685,38 +698,69 @@ def _stage(cur, sqlite: bool, protos, customers) -> None:
             with cur.copy(f"COPY {table} FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+        # Each prototype's vector once, not once per clone.
+        cur.execute("ALTER TABLE demo_proto_cases ADD COLUMN vector tsvector")
+        cur.execute(f"UPDATE demo_proto_cases SET vector = {PG_VECTOR.format('doc')}")
         cur.execute("ANALYZE " + ", ".join(STAGING_TABLES))
 
 
-def _clone(cur, sqlite: bool, count: int, protos, n_customers: int, year: int) -> None:
-    """Case i (1..count) is a clone of prototype (i - 1) % P with customer (i * 7919) % C.
+class _Clones:
+    """The SQL shared by the statements that clone the staged prototypes.
 
-    The numbers come from cycles k = 0, 1, ... times the prototype tables (case id = k*P + pid + 1),
+    Case i (1..count) is a clone of prototype (i - 1) % P with customer (i * 7919) % C. The
+    numbers come from cycles k = 0, 1, ... times the prototype tables (case id = k*P + pid + 1),
     so every statement is a scan of a small staged table per cycle, written in id order: no join
-    with the growing ``cases`` table and no sort. Timeline ids are numbered the same way (k*E +
-    eoff + 1), which gives each case's events consecutive ids in (case, seq) order.
+    with the growing ``cases`` table and no sort.
+
+    A case's search document is the documents of its parts joined by spaces
+    (store.search.case_document), so each prototype's subject and description and each customer
+    is reduced once, by the program's fold, when staged; the ref's document is that of
+    "C-<year>-" followed by the number, whose digits fold to themselves. PostgreSQL joins the
+    vectors instead of the texts (``||`` shifts the right one's positions past the left's).
     """
-    n_protos = len(protos)
+
+    def __init__(self, sqlite: bool, count: int, n_protos: int, n_customers: int, year: int):
+        self.sqlite = sqlite
+        cycles = -(-count // n_protos)
+        self.case_id = case_id = f"k.k * {int(n_protos)} + x.pid + 1"
+        if sqlite:
+            self.numbers = f"WITH RECURSIVE k(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM k WHERE k < {cycles - 1}) "
+            cycle = "k"
+            number = f"printf('%05d', {case_id})"
+        else:
+            self.numbers = ""
+            cycle = f"generate_series(0::bigint, {cycles - 1}) AS k(k)"
+            number = f"lpad(({case_id})::text, greatest(5, length(({case_id})::text)), '0')"
+        # CROSS JOIN makes SQLite keep the cycle as the outer loop (PostgreSQL plans it freely).
+        self.source = f"FROM {cycle} CROSS JOIN"
+        self.within = f"WHERE {case_id} <= {int(count)}"
+        self.customer_join = (
+            f"JOIN demo_customers cu ON cu.k = (({case_id}) * 7919) % {int(n_customers)}"
+        )
+        self.ref = f"'C-{int(year)}-' || {number}"
+        # Letters, digits and spaces only: safe inside quotes.
+        ref_document = f"'{case_document(f'C-{int(year)}-')} ' || {number}"
+        if sqlite:
+            self.document = f"{ref_document} || ' ' || cu.doc || ' ' || x.doc"
+        else:
+            self.document = PG_VECTOR.format(f"{ref_document} || ' ' || cu.doc") + " || x.vector"
+
+
+def _clone(cur, clones: _Clones, protos) -> None:
+    """The cases, their services and timelines (PostgreSQL: with the search vectors).
+
+    Timeline ids are numbered like the cases (k*E + eoff + 1), which gives each case's events
+    consecutive ids in (case, seq) order."""
     n_events = sum(len(evs) for _, _, evs in protos)
-    cycles = -(-count // n_protos)
-    case_id = f"k.k * {int(n_protos)} + x.pid + 1"
-    if sqlite:
-        numbers = f"WITH RECURSIVE k(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM k WHERE k < {cycles - 1}) "
-        cycle = "k"
-        number = f"printf('%05d', {case_id})"
-    else:
-        numbers = ""
-        cycle = f"generate_series(0::bigint, {cycles - 1}) AS k(k)"
-        number = f"lpad(({case_id})::text, greatest(5, length(({case_id})::text)), '0')"
-    # CROSS JOIN makes SQLite keep the cycle as the outer loop (PostgreSQL plans it freely).
-    source = f"FROM {cycle} CROSS JOIN"
-    within = f"WHERE {case_id} <= {int(count)}"
+    numbers, source, within, case_id = clones.numbers, clones.source, clones.within, clones.case_id
     x_cols = ", ".join(f"x.{col}" for col in PROTO_CASE_COLS)
+    search_col, search_value = (
+        ("", "") if clones.sqlite else (f", {PG_SEARCH_COLUMN}", f", {clones.document}")
+    )
     cur.execute(
-        f"{numbers}INSERT INTO cases ({', '.join(CASE_COLS)}) "
-        f"SELECT {case_id}, 'C-{int(year)}-' || {number}, cu.name, {x_cols} "
-        f"{source} demo_proto_cases x "
-        f"JOIN demo_customers cu ON cu.k = (({case_id}) * 7919) % {int(n_customers)} {within}"
+        f"{numbers}INSERT INTO cases ({', '.join(CASE_COLS)}{search_col}) "
+        f"SELECT {case_id}, {clones.ref}, cu.name, {x_cols}{search_value} "
+        f"{source} demo_proto_cases x {clones.customer_join} {within}"
     )
     cur.execute(
         f"{numbers}INSERT INTO case_services (case_id, service, position) "

@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, exists, func, select, tuple_
 from complaint_tui.domain.enums import BAND_ORDER, QueueBucket, Status, Urgency
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.permissions import require_case_handler_logged, visible_filter
-from complaint_tui.services.search import match_count, search_condition
+from complaint_tui.services.search import is_common, search_condition, search_order
 from complaint_tui.services.views import CaseSummary
 from complaint_tui.store.models import Case, CaseService
 
@@ -104,7 +104,7 @@ class QueueService:
         self.desk = desk
         self.ctx = desk.ctx
         self.actor = desk.actor
-        self._plans: dict[tuple[str, int], bool] = {}  # (search, threshold) -> common?
+        self._plans: dict[str, bool] = {}  # search -> matches many (is_common)?
 
     def _require_handler(self) -> None:
         require_case_handler_logged(self.ctx, self.actor, "queue")
@@ -133,7 +133,7 @@ class QueueService:
         step = 1 if view is QueueView.RESOLVED else -1  # that view runs newest first
         return key[:-1] + (key[-1] + step,)
 
-    def _conditions(self, query: QueueQuery, *, ordered_scan: bool = False) -> list:
+    def _conditions(self, query: QueueQuery, *, common: bool = False) -> list:
         view = query.view
         open_buckets = Case.queue_bucket.in_((QueueBucket.ACTIVE, QueueBucket.PAUSED))
         conds = [visible_filter(self.actor)]
@@ -165,7 +165,7 @@ class QueueService:
                 )
             )
         if query.search.strip():
-            conds.append(search_condition(self.ctx.db, query.search, ordered_scan=ordered_scan))
+            conds.append(search_condition(self.ctx.db, query.search, common=common))
         return conds
 
     # ---- pages -------------------------------------------------------------------------------
@@ -188,19 +188,11 @@ class QueueService:
         searching = bool(query.search.strip())
         with self.desk._tx(write=False) as s:
             common = searching and self._common_search(s, query)
-            stmt = CaseDesk.summary_query().where(
-                *self._conditions(query, ordered_scan=common and self.ctx.db.is_sqlite)
-            )
+            stmt = CaseDesk.summary_query().where(*self._conditions(query, common=common))
             if key is not None:
                 row_value, key_value = tuple_(*cols), tuple_(*key)
                 stmt = stmt.where(row_value > key_value if ascending else row_value < key_value)
-            order = list(cols)
-            if searching and not common and self.ctx.db.is_postgres:
-                # Few matches: PostgreSQL misjudges prefix searches and walks the view's whole
-                # index in order, testing each row (2 s at 1M for a word nothing matches).
-                # coalesce(x, x) sorts as x but matches no index, which leaves it the GIN
-                # bitmap of the matches and a small sort.
-                order[0] = func.coalesce(order[0], order[0])
+            order = search_order(self.ctx.db, cols, common=common) if searching else cols
             stmt = stmt.order_by(*[c.asc() if ascending else c.desc() for c in order]).limit(
                 limit + 1
             )
@@ -212,23 +204,15 @@ class QueueService:
             return QueuePage(rows, at_start=not more, at_end=key is None)
         return QueuePage(rows, at_start=key is None, at_end=not more)
 
-    # A search matching many cases (a common word: 20k of 1M) is best served by walking the
-    # view's index in order and testing each row, which stops after a page; one matching few is
-    # best served from the search index, then sorted. SQLite picks the latter by default,
-    # PostgreSQL the former; a capped count of matches decides.
-    COMMON_MATCHES = 5_000
-
     def _common_search(self, s, query: QueueQuery) -> bool:
         # Decided once per search: every page of a scroll through the results asks again, and
         # the count costs up to tens of ms on PostgreSQL for a common word.
-        key = (query.search, self.COMMON_MATCHES)
-        common = self._plans.get(key)
+        common = self._plans.get(query.search)
         if common is None:
-            cap = self.COMMON_MATCHES + 1
-            common = match_count(self.ctx.db, s, query.search, cap) > self.COMMON_MATCHES
+            common = is_common(self.ctx.db, s, query.search)
             if len(self._plans) >= 64:
                 self._plans.clear()
-            self._plans[key] = common
+            self._plans[query.search] = common
         return common
 
     # ---- counts ------------------------------------------------------------------------------

@@ -1,28 +1,31 @@
-"""Turning what an agent types into an indexed search condition (never a table scan)."""
+"""Turning what an agent types into an indexed search condition (never a table scan).
+
+The queue (services/queue.py) and ``case list --search`` (CaseDesk.list) both search through
+these functions, so a query finds the same cases in the TUI and the CLI, on either database.
+"""
 
 from __future__ import annotations
 
-import re
+from sqlalchemy import ColumnElement, bindparam, func, literal_column, text
 
-from sqlalchemy import ColumnElement, bindparam, literal_column, text
-
-from complaint_tui.domain.text import fold
+from complaint_tui.domain.text import search_words
 from complaint_tui.store.db import Database
 from complaint_tui.store.models import Case
 from complaint_tui.store.search import PG_SEARCH_COLUMN, SEARCH_TABLE
 
-_TOKEN = re.compile(r"[a-z0-9]+")
 MAX_TERMS = 8
+# A search matching many cases (a common word: 20k of 1M) is best served by walking the
+# listing's index in order and testing each row, which stops after a page; one matching few is
+# best served from the search index, then sorted. SQLite picks the latter by default,
+# PostgreSQL the former; a capped count of matches decides (is_common).
+COMMON_MATCHES = 5_000
 
 
 def search_terms(query: str) -> list[list[str]]:
-    """Words of the query, each a list of tokens ("C-2026-00042" -> ["c", "2026", "00042"])."""
-    words = []
-    for word in fold(query).split()[:MAX_TERMS]:
-        tokens = _TOKEN.findall(word)
-        if tokens:
-            words.append(tokens)
-    return words
+    """Words of the query, each the list of its search words ("C-2026-00042" -> ["c", "2026",
+    "00042"]): reduced by the same function as the indexed documents."""
+    words = [tokens for tokens in map(search_words, query.split()) if tokens]
+    return words[:MAX_TERMS]
 
 
 def fts5_query(words: list[list[str]]) -> str:
@@ -56,11 +59,15 @@ def match_count(db: Database, session, query: str, cap: int) -> int:
     ).scalar_one()
 
 
-def search_condition(
-    db: Database, query: str, *, ordered_scan: bool = False
-) -> ColumnElement[bool]:
-    """``ordered_scan`` (SQLite): test membership while walking the view's index in order,
-    instead of fetching every match and sorting them; right when matches are many."""
+def is_common(db: Database, session, query: str) -> bool:
+    """Whether the search matches more than COMMON_MATCHES cases (see there)."""
+    return match_count(db, session, query, COMMON_MATCHES + 1) > COMMON_MATCHES
+
+
+def search_condition(db: Database, query: str, *, common: bool = False) -> ColumnElement[bool]:
+    """The cases matching ``query``; ``common``: it matches many (is_common), so on SQLite test
+    membership while walking the listing's index in order, instead of fetching every match and
+    sorting them."""
     words = search_terms(query)
     if not words:
         return literal_column("1") == literal_column("1")
@@ -69,8 +76,19 @@ def search_condition(
             f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :fts"
         ).bindparams(bindparam("fts", fts5_query(words)))
         # "id + 0" keeps SQLite from driving the query by the match list (and then sorting it).
-        target = (Case.id + literal_column("0")) if ordered_scan else Case.id
+        target = (Case.id + literal_column("0")) if common else Case.id
         return target.in_(matches.columns(rowid=Case.id.type))
     return literal_column(f"cases.{PG_SEARCH_COLUMN}").op("@@")(
         text("to_tsquery('simple'::regconfig, :tsq)").bindparams(bindparam("tsq", tsquery(words)))
     )
+
+
+def search_order(db: Database, columns, *, common: bool) -> list:
+    """The listing's sort columns for a search: on PostgreSQL, a search matching few cases
+    (not ``common``) is misjudged, and PostgreSQL walks the listing's whole index in order,
+    testing each row (2 s at 1M for a word nothing matches). coalesce(x, x) sorts as x but
+    matches no index, which leaves it the GIN bitmap of the matches and a small sort."""
+    order = list(columns)
+    if not common and db.is_postgres:
+        order[0] = func.coalesce(order[0], order[0])
+    return order
