@@ -119,7 +119,7 @@ def test_a_folder_is_refused(tmp_path):
 
 def test_a_missing_file_is_refused(tmp_path):
     message = refused(tmp_path / "nope.pdf")
-    assert message.startswith(f"attachments: cannot read {str(tmp_path / 'nope.pdf')!r}: ")
+    assert message.startswith(f"attachments: {str(tmp_path / 'nope.pdf')!r} cannot be read: ")
     assert "No such file" in message
 
 
@@ -142,7 +142,9 @@ def test_an_unreadable_file_is_refused():
                 return str(exc)
             return "read"
 
-        assert in_child(attempt) == f"attachments: cannot read {str(secret)!r}: Permission denied."
+        assert (
+            in_child(attempt) == f"attachments: {str(secret)!r} cannot be read: Permission denied."
+        )
     finally:
         secret.unlink(missing_ok=True)
         folder.rmdir()

@@ -11,7 +11,7 @@ import platformdirs
 import tomli_w
 
 from complaint_tui.domain.settings import Settings, SettingsError, settings_from_mapping
-from complaint_tui.services.files import NotARegularFile, read_regular_file
+from complaint_tui.services.files import UnreadableFile, read_regular_file
 
 APP_NAME = "complaint-tui"
 MAX_SETTINGS_BYTES = 1024 * 1024
@@ -46,10 +46,8 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     try:
         size, raw = read_regular_file(path, MAX_SETTINGS_BYTES)
-    except NotARegularFile:
-        raise SettingsError(f"Settings file {path} is not a regular file.") from None
-    except OSError as exc:
-        raise SettingsError(f"Cannot read settings file {path}: {exc.strerror}.") from None
+    except UnreadableFile as exc:
+        raise SettingsError(f"Settings file {path} {exc}.") from None
     if size > MAX_SETTINGS_BYTES:
         raise SettingsError(f"Settings file {path} is over {MAX_SETTINGS_BYTES:,} bytes.")
     try:

@@ -14,8 +14,9 @@ from complaint_tui.domain.text import safe_filename
 from complaint_tui.services.errors import Refused
 
 
-class NotARegularFile(OSError):
-    """A folder, device, FIFO or socket where a file's contents were expected."""
+class UnreadableFile(Exception):
+    """str() says why, as the end of a sentence after the file's name: "is not a regular file",
+    "cannot be read: Permission denied"."""
 
 
 def read_regular_file(path: Path, limit: int) -> tuple[int, bytes]:
@@ -23,16 +24,18 @@ def read_regular_file(path: Path, limit: int) -> tuple[int, bytes]:
 
     Never blocks and never reads more than limit + 1 bytes: a FIFO opened without O_NONBLOCK
     waits for a writer forever, and a device such as /dev/zero never ends, so both are refused
-    (NotARegularFile) before any read. OSError (with strerror) when it cannot be read.
+    before any read. UnreadableFile when it cannot be read.
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except ValueError:  # a NUL in the path: it names no file
-        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path)) from None
+        raise UnreadableFile(f"cannot be read: {os.strerror(errno.ENOENT)}") from None
+    except OSError as exc:
+        raise UnreadableFile(f"cannot be read: {exc.strerror}") from None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotARegularFile(f"{path} is not a regular file")
+        if not stat.S_ISREG(info.st_mode):  # a folder, device, FIFO or socket
+            raise UnreadableFile("is not a regular file")
         fh = os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
@@ -40,21 +43,21 @@ def read_regular_file(path: Path, limit: int) -> tuple[int, bytes]:
     with fh:
         if info.st_size > limit:  # not read at all
             return info.st_size, b""
-        data = fh.read(limit + 1)  # limit + 1: a file that grew since fstat shows it
+        try:
+            data = fh.read(limit + 1)  # limit + 1: a file that grew since fstat shows it
+        except OSError as exc:
+            raise UnreadableFile(f"cannot be read: {exc.strerror}") from None
     return len(data), (b"" if len(data) > limit else data)
 
 
 def read_attachment(path: Path, limit: int) -> AttachmentInput:
     """A file to attach, for the CLI and the TUI alike; anything else is refused in one sentence."""
-    shown = repr(str(path))
     # A file name need not be UTF-8; what is stored and shown must be.
     name = os.fsencode(path.name).decode("utf-8", "replace")
     try:
         size, data = read_regular_file(path, limit)
-    except NotARegularFile:
-        raise Refused(f"attachments: {shown} is not a regular file.") from None
-    except OSError as exc:
-        raise Refused(f"attachments: cannot read {shown}: {exc.strerror}.") from None
+    except UnreadableFile as exc:
+        raise Refused(f"attachments: {str(path)!r} {exc}.") from None
     problem = attachment_problem(name, size, limit)
     if problem is not None:
         raise Refused(problem)

@@ -341,7 +341,7 @@ async def test_oversize_attachment_is_refused_before_saving(
         await type_text(pilot, "missing.txt")
         await pilot.press("ctrl+o")
         await settle(pilot)
-        assert "cannot read 'missing.txt'" in error_of(screen, "attachments")
+        assert "'missing.txt' cannot be read" in error_of(screen, "attachments")
         # a file at the limit is fine; attaching it twice is not
         for _ in range(2):
             await pilot.press("ctrl+u")
