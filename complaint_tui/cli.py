@@ -153,9 +153,10 @@ def read_text_arg(value: str, max_chars: int | None = None) -> str:
     if len(raw) > 4 * max_chars:
         raise Refused(f"Standard input is over the {max_chars:,}-character limit.")
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise Refused("Standard input is not UTF-8 text.") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as a text-mode read would
 
 
 def _refuse_undecodable(click_ctx: click.Context) -> None:

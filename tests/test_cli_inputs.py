@@ -101,6 +101,18 @@ def test_an_explicit_empty_agent_name_is_refused(ctx, world):
     assert world.dump() == before
 
 
+def test_text_from_standard_input_is_utf8_with_its_line_ends_as_text(world):
+    cli = world.cli
+    args = [a for a in NEW if a not in ("--description", "Since this morning.")]
+    body = "Không vào được VPS\r\ntừ sáng\rnay\n".encode()
+    ref = cli.ok(*args, "--description", "-", stdin=body).strip()
+    assert cli.show(ref)["description"] == "Không vào được VPS\ntừ sáng\nnay\n"
+    before = world.dump()
+    line = cli.refused("case", "note", ref, "-", stdin=b"ok \xff")
+    assert line == "complaint-tui: Standard input is not UTF-8 text."
+    assert world.dump() == before
+
+
 def test_a_settings_file_that_is_not_utf8_is_one_sentence(tmp_path):
     """It used to end in a UnicodeDecodeError traceback. (A FIFO or /dev/zero as the settings
     file: tests/test_cli_hostile.py::test_devices_fifos_and_undecodable_bytes.)"""
