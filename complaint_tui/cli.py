@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import mimetypes
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
+from click.core import ParameterSource
 from sqlalchemy.exc import DBAPIError
 
 from complaint_tui.domain.enums import (
@@ -22,18 +21,24 @@ from complaint_tui.domain.enums import (
     Status,
     Urgency,
 )
-from complaint_tui.domain.intake import AttachmentInput, EventDate, IntakeDraft
+from complaint_tui.domain.intake import IntakeDraft
+from complaint_tui.domain.parsing import ParseError, parse_event, parse_instant
 from complaint_tui.domain.settings import SettingsError
-from complaint_tui.domain.text import one_line, strip_control
+from complaint_tui.domain.text import one_line, strip_control, undecodable
+
+T = TypeVar("T")
 
 
 class Session:
     """Lazily built per invocation: settings, database, actor."""
 
-    def __init__(self, db_url: str | None, config: Path | None, as_name: str | None) -> None:
+    def __init__(
+        self, db_url: str | None, config: Path | None, as_name: str | None, demo: bool = False
+    ) -> None:
         self.db_url = db_url
         self.config = config
         self.as_name = as_name
+        self.demo = demo
         self._ctx = None
         self._actor = None
         self._schema_checked = False
@@ -45,10 +50,20 @@ class Session:
             from complaint_tui.services.context import AppContext
 
             settings = load_settings(self.config)
-            self._ctx = AppContext.build(
-                settings, resolve_database_url(self.db_url, settings), clock_from_env()
-            )
+            clock = clock_from_env()
+            if self.demo:  # every command, not only the TUI, works on the demo database
+                from complaint_tui.services.demo import prepare_demo_database
+
+                url = prepare_demo_database(settings, self.as_name)
+            else:
+                url = resolve_database_url(self.db_url, settings)
+            self._ctx = AppContext.build(settings, url, clock)
         return self._ctx
+
+    def close(self) -> None:
+        """Release the database connections when the command ends (in-process runs too)."""
+        if self._ctx is not None:
+            self._ctx.db.dispose()
 
     def checked_ctx(self):
         ctx = self.ctx
@@ -75,23 +90,26 @@ def clock_from_env():
     """COMPLAINT_TUI_NOW freezes the clock (tests, training, reproducing a report)."""
     import os
 
-    from complaint_tui.domain.clock import FixedClock, SystemClock
+    from complaint_tui.domain.clock import FixedClock, SystemClock, instant_problem
     from complaint_tui.services.errors import Refused
 
     raw = os.environ.get("COMPLAINT_TUI_NOW")
     if not raw:
         return SystemClock()
     try:
-        instant = datetime.fromisoformat(raw)
-    except ValueError:
-        raise Refused(f"COMPLAINT_TUI_NOW={raw!r} is not an ISO 8601 instant.") from None
-    if instant.tzinfo is None:
-        raise Refused("COMPLAINT_TUI_NOW needs a time zone offset, e.g. 2027-02-03T10:00+07:00.")
+        instant = parse_instant(raw, None)  # no zone to read a bare time in: it must say
+    except ParseError as exc:
+        raise Refused(f"COMPLAINT_TUI_NOW={raw!r} is not an instant; {exc}.") from None
+    problem = instant_problem(instant)
+    if problem is not None:
+        raise Refused(f"COMPLAINT_TUI_NOW: {problem}.")
     return FixedClock(instant)
 
 
 def fail(message: str) -> NoReturn:
-    click.echo(f"complaint-tui: {one_line(message)}", err=True)
+    # Undecodable bytes echoed back (a path, a value) are shown escaped, never re-raised.
+    line = one_line(message).encode("utf-8", "backslashreplace").decode("utf-8")
+    click.echo(f"complaint-tui: {line}", err=True)
     sys.exit(1)
 
 
@@ -111,26 +129,82 @@ def run_refusable(fn: Callable[[], Any]) -> Any:
         )
 
 
-def parse_instant(value: str, what: str, tz) -> datetime:
+def typed(parse: Callable[[str, Any], T], value: str, what: str, tz) -> T:
+    """The domain's parse of a typed value; a value that is not one is a usage error."""
     try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO 8601 time such as 2027-02-03T10:00+07:00", param_hint=what
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)  # a bare local time means the calendar's time zone
-    return parsed
+        return parse(value, tz)
+    except ParseError as exc:
+        raise click.BadParameter(f"{value!r}: {exc}.", param_hint=what) from None
 
 
-def read_text_arg(value: str) -> str:
-    return sys.stdin.read() if value == "-" else value
+def read_text_arg(value: str, max_chars: int | None = None) -> str:
+    """The value itself, or with "-" standard input, which must be UTF-8 text of at most
+    ``max_chars`` characters (read no further: it may be /dev/zero)."""
+    if value != "-":
+        return value
+    from complaint_tui.services.cases import MAX_NOTE_CHARS
+    from complaint_tui.services.errors import Refused
+
+    max_chars = max_chars or MAX_NOTE_CHARS
+    stream = getattr(sys.stdin, "buffer", sys.stdin)
+    raw = stream.read(4 * max_chars + 1)  # a UTF-8 character is at most 4 bytes
+    if isinstance(raw, str):  # an already-decoded stream: its decoding decided
+        return raw
+    if len(raw) > 4 * max_chars:
+        raise Refused(f"Standard input is over the {max_chars:,}-character limit.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused("Standard input is not UTF-8 text.") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as a text-mode read would
+
+
+def _refuse_undecodable(click_ctx: click.Context) -> None:
+    """Arguments hold lone surrogates where the command line had bytes that were not UTF-8
+    (Python decodes argv with surrogateescape); no text can be stored or looked up with them.
+    Paths are exempt: a file name need not be UTF-8."""
+    for param in click_ctx.command.params:
+        if isinstance(param.type, click.Path):
+            continue
+        value = click_ctx.params.get(param.name or "")
+        values = value if isinstance(value, tuple) else (value,)
+        if any(isinstance(v, str) and undecodable(v) for v in values):
+            what = param.opts[0] if isinstance(param, click.Option) else param.human_readable_name
+            fail(f"{what} is not valid UTF-8 text.")
+
+
+class PathType(click.Path):
+    """click.Path, with a path holding NUL a usage error (os.stat raises ValueError on it)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            self.fail("a path cannot hold a NUL character.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class _Command(click.Command):
+    def invoke(self, ctx: click.Context) -> Any:
+        _refuse_undecodable(ctx)
+        return super().invoke(ctx)
+
+
+class _Group(click.Group):
+    command_class = _Command
+    group_class = type  # subgroups check their arguments the same way
+
+    def invoke(self, ctx: click.Context) -> Any:
+        _refuse_undecodable(ctx)
+        return super().invoke(ctx)
 
 
 pass_session = click.make_pass_decorator(Session)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db_url",
@@ -139,7 +213,7 @@ pass_session = click.make_pass_decorator(Session)
 )
 @click.option(
     "--config",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathType(path_type=Path, dir_okay=False),
     envvar="COMPLAINT_TUI_CONFIG",
     help="Settings file.",
 )
@@ -147,7 +221,9 @@ pass_session = click.make_pass_decorator(Session)
     "--as", "as_name", envvar="COMPLAINT_TUI_AGENT", help="Act as this agent (SQLite only)."
 )
 @click.option(
-    "--demo", is_flag=True, help="Open the TUI on a seeded demo database in the user data folder."
+    "--demo",
+    is_flag=True,
+    help="Work on a seeded demo database in the user data folder (made on first use).",
 )
 @click.version_option(package_name="complaint-tui")
 @click.pass_context
@@ -159,18 +235,20 @@ def cli(
     demo: bool,
 ) -> None:
     """Handle customer complaints under the company's complaint policy."""
-    click_ctx.obj = Session(db_url, config, as_name)
+    if demo and click_ctx.get_parameter_source("db_url") is ParameterSource.COMMANDLINE:
+        raise click.UsageError("--demo chooses the database itself; leave out --db.")
+    if as_name is not None:  # refused up front, even by commands that would not need it
+        from complaint_tui.services.identity import checked_override
+
+        as_name = run_refusable(lambda: checked_override(as_name))
+    session = Session(db_url, config, as_name, demo)
+    click_ctx.obj = session
+    click_ctx.call_on_close(session.close)
     if click_ctx.invoked_subcommand is None:
-        run_refusable(lambda: _run_tui(click_ctx.obj, demo))
+        run_refusable(lambda: _run_tui(session))
 
 
-def _run_tui(session: Session, demo: bool) -> None:
-    if demo:
-        from complaint_tui.services.demo import prepare_demo_database
-
-        session.db_url = prepare_demo_database(session.ctx.settings, session.as_name)
-        session._ctx = None
-        session._schema_checked = False
+def _run_tui(session: Session) -> None:
     from complaint_tui.tui.app import ComplaintApp
 
     ctx = session.checked_ctx()
@@ -268,14 +346,19 @@ def case() -> None:
 @click.option("--category")
 @click.option(
     "--received-at",
-    help="ISO 8601; defaults to now. A time without offset is in the calendar's zone.",
+    help="YYYY-MM-DD HH:MM or ISO 8601; defaults to now. Without an offset: the calendar's zone.",
 )
-@click.option("--event", "events", multiple=True, help='"ISO8601 note" (repeat).')
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    help='"YYYY-MM-DD HH:MM what happened", or ISO 8601 then the note (repeat).',
+)
 @click.option(
     "--attach",
     "attachments",
     multiple=True,
-    type=click.Path(path_type=Path),
+    type=PathType(path_type=Path),
     help="File to attach (repeat).",
 )
 @click.option("--confidential", is_flag=True)
@@ -283,28 +366,26 @@ def case() -> None:
 def case_new(session: Session, **kw: Any) -> None:
     """Record a new complaint; prints its ref alone on stdout."""
 
+    from complaint_tui.services.files import read_attachment
+
     def go():
         ctx = session.checked_ctx()
         tz = ctx.calendar.tz
-        events = []
-        for raw in kw["events"]:
-            when, _, note = raw.strip().partition(" ")
-            events.append(EventDate(parse_instant(when, "--event", tz), note.strip()))
-        atts = [
-            _read_attachment(p, ctx.settings.intake.max_attachment_bytes) for p in kw["attachments"]
-        ]
+        events = [typed(parse_event, raw, "--event", tz) for raw in kw["events"]]
+        limit = ctx.settings.intake.max_attachment_bytes
+        atts = [read_attachment(p, limit) for p in kw["attachments"]]
         draft = IntakeDraft(
             customer=kw["customer"],
             services=list(kw["services"]),
             channel=kw["channel"],
             subject=kw["subject"],
-            description=read_text_arg(kw["description"]),
+            description=read_text_arg(kw["description"], ctx.settings.intake.max_text_chars),
             desired_outcome=kw["desired_outcome"],
             priority=kw["priority"],
             category=kw["category"],
             confidential=kw["confidential"],
-            received_at=parse_instant(kw["received_at"], "--received-at", tz)
-            if kw["received_at"]
+            received_at=typed(parse_instant, kw["received_at"], "--received-at", tz)
+            if kw["received_at"] is not None
             else None,
             events=events,
             attachments=atts,
@@ -313,23 +394,6 @@ def case_new(session: Session, **kw: Any) -> None:
 
     detail = run_refusable(go)
     click.echo(detail.ref)
-
-
-def _read_attachment(path: Path, limit: int) -> AttachmentInput:
-    from complaint_tui.services.errors import Refused
-
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise Refused(
-                f"attachments: {path.name!r} is {size:,} bytes, over the {limit:,}-byte limit."
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise Refused(f"Cannot read attachment {path}: {exc.strerror}.") from None
-    return AttachmentInput(
-        path.name, mimetypes.guess_type(path.name)[0] or "application/octet-stream", data
-    )
 
 
 @case.command("show")
@@ -653,13 +717,15 @@ def _recuse(desk, ref, reason, expected_version):
 @_verb(
     "attach",
     "Attach a file.",
-    click.argument("path", type=click.Path(path_type=Path)),
+    click.argument("path", type=PathType(path_type=Path)),
     done="attachment added.",
 )
 def _attach(desk, ref, path, expected_version):
+    from complaint_tui.services.files import read_attachment
+
     return desk.attach(
         ref,
-        _read_attachment(path, desk.ctx.settings.intake.max_attachment_bytes),
+        read_attachment(path, desk.ctx.settings.intake.max_attachment_bytes),
         expected_version=expected_version,
     )
 
@@ -668,17 +734,17 @@ def _attach(desk, ref, path, expected_version):
 @click.argument("ref")
 @click.argument("attachment_id", type=int)
 @click.option(
-    "--save-to",
-    type=click.Path(path_type=Path, file_okay=False),
-    required=True,
-    help="Folder to save into.",
+    "--save-to", type=PathType(file_okay=False), required=True, help="Folder to save into."
 )
 @pass_session
-def case_attachment(session: Session, ref: str, attachment_id: int, save_to: Path) -> None:
+def case_attachment(session: Session, ref: str, attachment_id: int, save_to: str) -> None:
     """Save an attachment into a folder (never outside it)."""
     from complaint_tui.services.files import save_attachment
 
-    path = run_refusable(lambda: save_attachment(session.desk(), ref, attachment_id, save_to))
+    if not save_to.strip():  # not the current folder: Path("") would quietly mean "."
+        raise click.BadParameter("name a folder.", param_hint="--save-to")
+    folder = Path(save_to)
+    path = run_refusable(lambda: save_attachment(session.desk(), ref, attachment_id, folder))
     click.echo(str(path))
 
 

@@ -42,12 +42,12 @@ INSTANT_FIELDS = ("received_at", "acknowledged_at", "resolved_at", "ack_due_at",
 class Cli:
     """Runs `complaint-tui` in-process with an isolated database, settings file and clock."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, db_url: str | None = None) -> None:
         self.tmp = tmp_path
         self.config = tmp_path / "config.toml"
         self.config.write_text("")
         self.env = {
-            "COMPLAINT_TUI_DB": f"sqlite:///{tmp_path / 'cli.db'}",
+            "COMPLAINT_TUI_DB": db_url or f"sqlite:///{tmp_path / 'cli.db'}",
             "COMPLAINT_TUI_CONFIG": str(self.config),
             "COMPLAINT_TUI_AGENT": "ada",
             "COMPLAINT_TUI_NOW": NOW_2026,

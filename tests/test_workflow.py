@@ -493,3 +493,54 @@ def test_refused_create_writes_nothing(ctx, desk):
     with pytest.raises(Refused):
         desk.create(draft(received_at=NOW + timedelta(minutes=1)))
     assert dump(ctx)["cases"] == []
+
+
+# ---- one set of refusal sentences: the services' and the case screen's -------------------------
+# Each case-screen action with a valid input, as the form would save it.
+SCREEN_CALLS = {
+    "acknowledge": lambda d, r, s: d.acknowledge(r),
+    "investigate": lambda d, r, s: d.resume(r) if s is S.WAITING_ON_CUSTOMER else d.start(r),
+    "update": lambda d, r, s: d.update(r, "We are still on it."),
+    "wait": lambda d, r, s: d.wait(r, "Please send us the server's IP address."),
+    "resolve": lambda d, r, s: d.resolve(r, "Access restored.", "Firewall rule"),
+    "close": lambda d, r, s: d.close(r, "accepted"),
+    "reopen": lambda d, r, s: d.reopen(r, "The fault is back."),
+    "escalate": lambda d, r, s: d.escalate(r, "I want a supervisor."),
+    "decide": lambda d, r, s: d.decide(r, "upheld", "Handled per policy."),
+    "extend": lambda d, r, s: d.extend(r, 2, "The upstream provider is slow."),
+}
+ESCALATION_STEPS = {
+    "pending": ("I want a supervisor.",),
+    "decided at manager level": ("I want a supervisor.", "upheld", "Now a manager.", "upheld"),
+}
+
+
+@pytest.mark.parametrize(
+    "status_or_escalation", [*S, *ESCALATION_STEPS], ids=lambda v: str(v).replace(" ", "-")
+)
+def test_the_case_screen_refuses_in_the_services_words(ctx, agents, desk, status_or_escalation):
+    """The case screen's pre-check and the service give the same sentence for every refused
+    action (domain.workflow.action_refusal), and the service changes nothing."""
+    from complaint_tui.tui.screens.case_actions import precheck
+
+    if status_or_escalation in ESCALATION_STEPS:
+        ref = case_in(desk, S.INVESTIGATING)
+        boss = CaseDesk(ctx, agents["max"])
+        steps = ESCALATION_STEPS[status_or_escalation]
+        desk.escalate(ref, steps[0])
+        if len(steps) > 1:
+            boss.decide(ref, steps[1], "Reviewed.")
+            desk.escalate(ref, steps[2])
+            boss.decide(ref, steps[3], "Reviewed again.")
+    else:
+        ref = case_in(desk, status_or_escalation)
+    detail = desk.get(ref)
+    refused = 0
+    for name, call in SCREEN_CALLS.items():
+        expected = precheck(name, detail)
+        if expected is None:
+            continue
+        refused += 1
+        err = assert_unchanged(ctx, lambda c=call: c(desk, ref, detail.status))
+        assert str(err) == expected, name
+    assert refused >= 3  # every state refuses several of these actions

@@ -15,7 +15,15 @@ from itertools import product
 import pytest
 
 from complaint_tui.domain.enums import Status
-from complaint_tui.domain.workflow import can_transition, describe, refusal
+from complaint_tui.domain.workflow import (
+    Action,
+    CaseState,
+    action_refusal,
+    allowed_actions,
+    can_transition,
+    describe,
+    refusal,
+)
 
 N, A, I, W, R, C = (  # noqa: E741 - one letter per status keeps the matrix readable
     Status.NEW,
@@ -126,3 +134,77 @@ def test_status_labels_are_distinct_and_cover_every_status() -> None:
     labels = [describe(s) for s in Status]
     assert len(set(labels)) == len(Status)
     assert describe(W) == "waiting on the customer"
+
+
+# ---- which actions a case's state allows, and why not ---------------------------------------
+def state(status: Status, level: int = 0, pending: bool = False, attachments=None) -> CaseState:
+    return CaseState(REF, status, level, pending, attachments)
+
+
+ACTION_REFUSALS = [
+    # (action, state, the sentence or a part of it; None = allowed)
+    (Action.ACKNOWLEDGE, state(N), None),
+    (Action.ACKNOWLEDGE, state(A), f"{REF} is already acknowledged."),
+    (Action.ACKNOWLEDGE, state(I), f"Cannot acknowledge {REF}: it is under investigation"),
+    (Action.START, state(N), None),
+    (Action.START, state(A), None),
+    (Action.START, state(I), f"{REF} is already under investigation."),
+    (Action.START, state(W), "use resume to continue investigating."),
+    (Action.START, state(R), f"{REF} is resolved; reopen it with a reason"),
+    (Action.START, state(C), f"{REF} is closed; reopen it with a reason"),
+    (Action.RESUME, state(W), None),
+    (Action.RESUME, state(I), f"Cannot resume {REF}: it is not waiting on the customer."),
+    (Action.WAIT, state(I), None),
+    (Action.WAIT, state(W), f"{REF} is already waiting on the customer."),
+    (Action.WAIT, state(A), f"Cannot wait on the customer for {REF}: it is acknowledged"),
+    (Action.UPDATE, state(W), None),
+    (Action.UPDATE, state(R), f"{REF} is resolved; reopen it before sending progress updates."),
+    (Action.RESOLVE, state(W), None),
+    (Action.RESOLVE, state(N), f"Cannot resolve {REF}: it is new"),
+    (Action.RESOLVE, state(R), f"{REF} is already resolved."),
+    (Action.CLOSE, state(R), None),
+    (Action.CLOSE, state(C), f"{REF} is already closed."),
+    (Action.CLOSE, state(I), f"Cannot close {REF}: it is under investigation"),
+    (Action.REOPEN, state(C), None),
+    (Action.REOPEN, state(W), "it is waiting on the customer, not resolved or closed."),
+    (Action.EXTEND, state(A), None),
+    (Action.EXTEND, state(W), f"Cannot extend {REF} while it is waiting on the customer;"),
+    (Action.ESCALATE, state(R, level=1), None),
+    (Action.ESCALATE, state(I, 1, True), "already awaits a level-1 escalation decision."),
+    (Action.ESCALATE, state(I, 2), "offer external dispute resolution (refer) instead."),
+    (Action.DECIDE, state(R, 1, True), None),
+    (Action.DECIDE, state(R, 1), f"{REF} has no escalation awaiting a decision."),
+    (Action.SAVE_ATTACHMENT, state(N, attachments=0), f"{REF} has no attachments."),
+    (Action.SAVE_ATTACHMENT, state(N, attachments=2), None),
+    (Action.NOTE, state(C), None),
+    (Action.ATTACH, state(C), None),
+]
+
+
+@pytest.mark.parametrize(
+    ("action", "case", "words"),
+    ACTION_REFUSALS,
+    ids=[f"{a.value}-{c.status.value}-{i}" for i, (a, c, _w) in enumerate(ACTION_REFUSALS)],
+)
+def test_action_refusal(action: Action, case: CaseState, words: str | None) -> None:
+    message = action_refusal(action, case)
+    if words is None:
+        assert message is None
+        return
+    assert message is not None and words in message
+    assert REF in message and message.endswith(".") and "\n" not in message
+    assert "_" not in message, "raw status names do not belong in a sentence"
+
+
+def test_allowed_actions_follow_the_refusals() -> None:
+    new = allowed_actions(state(N, attachments=0))
+    assert Action.ACKNOWLEDGE in new and Action.START in new and Action.NOTE in new
+    assert not new & {Action.RESUME, Action.CLOSE, Action.REOPEN, Action.DECIDE}
+    assert Action.SAVE_ATTACHMENT not in new
+    closed = allowed_actions(state(C, level=1, attachments=1))
+    assert Action.REOPEN in closed and Action.ESCALATE in closed
+    assert Action.SAVE_ATTACHMENT in closed
+    assert not closed & {Action.ACKNOWLEDGE, Action.UPDATE, Action.EXTEND, Action.CLOSE}
+    for status in Status:
+        case = state(status)
+        assert allowed_actions(case) == {a for a in Action if action_refusal(a, case) is None}

@@ -33,6 +33,23 @@ class FixedClock:
         self._now = self._now + delta
 
 
+# The instants a complaint desk can meet: the holiday tables end in 2100, and far outside this
+# range the deadline arithmetic overflows (year 1 minus an offset, year 9999 plus five days).
+FIRST_YEAR = 2000
+LAST_YEAR = 2099
+
+
+def instant_problem(at: datetime) -> str | None:
+    """Why an instant cannot be taken (no time zone, or outside the accepted years); None if it
+    can. The year is read as given, before any conversion, so nothing overflows on the way."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        return "give a time zone offset, e.g. 2027-02-03T10:00+07:00"
+    if not FIRST_YEAR <= at.year <= LAST_YEAR:
+        shown = f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
+        return f"{shown} is outside the years {FIRST_YEAR} to {LAST_YEAR}"
+    return None
+
+
 def require_aware(instant: datetime) -> datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("instants must be timezone-aware")

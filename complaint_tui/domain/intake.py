@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from complaint_tui.domain.clock import instant_problem
 from complaint_tui.domain.enums import Channel, Priority
 from complaint_tui.domain.settings import IntakeSettings
 
@@ -54,19 +55,21 @@ class FieldError:
 
 
 def cleaned(draft: IntakeDraft) -> IntakeDraft:
-    """The draft with NUL characters removed from every text field (see text.clean_input)."""
+    """The draft's text through text.clean_input: NUL removed, NFC; InvalidText if a field holds
+    bytes that were not UTF-8."""
     from dataclasses import replace
 
     from complaint_tui.domain.text import clean_input
 
     return replace(
         draft,
-        customer=clean_input(draft.customer),
-        services=[clean_input(s) for s in draft.services],
-        subject=clean_input(draft.subject),
-        description=clean_input(draft.description),
-        desired_outcome=clean_input(draft.desired_outcome),
-        events=[EventDate(e.at, clean_input(e.note)) for e in draft.events],
+        customer=clean_input(draft.customer, "customer"),
+        services=[clean_input(s, "services") for s in draft.services],
+        subject=clean_input(draft.subject, "subject"),
+        description=clean_input(draft.description, "description"),
+        desired_outcome=clean_input(draft.desired_outcome, "desired outcome"),
+        category=None if draft.category is None else clean_input(draft.category, "category"),
+        events=[EventDate(e.at, clean_input(e.note, "events")) for e in draft.events],
     )
 
 
@@ -119,33 +122,44 @@ def validate_intake(draft: IntakeDraft, rules: IntakeSettings, now: datetime) ->
             f"(one of: {', '.join(rules.categories)}).",
         )
     if draft.received_at is not None:
-        if draft.received_at.tzinfo is None:
-            err("received_at", "received at: give a time zone offset, e.g. 2027-02-03T10:00+07:00.")
+        problem = instant_problem(draft.received_at)
+        if problem is not None:
+            err("received_at", f"received at: {problem}.")
         elif draft.received_at > now:
             err("received_at", "received at: cannot be in the future.")
     if len(draft.events) > MAX_EVENTS:
         err("events", f"events: at most {MAX_EVENTS} dated events.")
     for ev in draft.events:
-        if ev.at.tzinfo is None:
-            err("events", "events: every event time needs a time zone offset.")
-            break
-        if ev.at > now:
-            err("events", f"events: {ev.at.isoformat()} is in the future.")
-            break
-        if not ev.note.strip():
-            err("events", "events: every dated event needs a note saying what happened.")
+        problem = event_problem(ev, now)
+        if problem is not None:
+            err("events", problem)
             break
     if len(draft.attachments) > MAX_ATTACHMENTS:
         err("attachments", f"attachments: at most {MAX_ATTACHMENTS} files.")
     for att in draft.attachments:
-        if len(att.data) > rules.max_attachment_bytes:
-            err(
-                "attachments",
-                f"attachments: {att.name!r} is {len(att.data):,} bytes, over the "
-                f"{rules.max_attachment_bytes:,}-byte limit.",
-            )
-            break
-        if not att.data:
-            err("attachments", f"attachments: {att.name!r} is empty.")
+        problem = attachment_problem(att.name, len(att.data), rules.max_attachment_bytes)
+        if problem is not None:
+            err("attachments", problem)
             break
     return errors
+
+
+def event_problem(event: EventDate, now: datetime) -> str | None:
+    """Why a dated event cannot be taken, as the "events" field's sentence; None if it can."""
+    problem = instant_problem(event.at)
+    if problem is not None:
+        return f"events: {problem}."
+    if event.at > now:
+        return f"events: {event.at:%Y-%m-%d %H:%M} is in the future."
+    if not event.note.strip():
+        return "events: after the time, say what happened."
+    return None
+
+
+def attachment_problem(name: str, size: int, limit: int) -> str | None:
+    """Why a file of ``size`` bytes cannot be attached, in one sentence; None if it can."""
+    if size > limit:
+        return f"attachments: {name!r} is {size:,} bytes, over the {limit:,}-byte limit."
+    if size == 0:
+        return f"attachments: {name!r} is empty."
+    return None

@@ -20,11 +20,33 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
-def clean_input(text: str) -> str:
-    """What is stored of typed or imported text: NUL removed (PostgreSQL text cannot hold it,
-    and it carries no meaning) and composed to NFC (so one letter has one form for search);
-    everything else is kept verbatim and neutralised on display."""
+# Lone surrogates: bytes that were not UTF-8, smuggled in by Python's surrogateescape (argv,
+# environment, file names). No database can store them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class InvalidText(ValueError):
+    """Text that cannot be stored; str() is one sentence starting with the field's name."""
+
+
+def clean_input(text: str, what: str = "text") -> str:
+    """The one gate for text a service stores: NUL removed (PostgreSQL text cannot hold it, and
+    it carries no meaning) and composed to NFC (so one letter has one form for search); text
+    that is not valid Unicode is refused (InvalidText). Everything else is kept verbatim and
+    neutralised on display."""
+    if undecodable(text):
+        raise InvalidText(f"{what}: this is not valid UTF-8 text.")
     return unicodedata.normalize("NFC", text.replace("\x00", ""))
+
+
+def undecodable(text: str) -> bool:
+    """True if the text came from bytes that were not UTF-8 (it holds lone surrogates)."""
+    return _SURROGATE.search(text) is not None
+
+
+def has_unstorable(text: str) -> bool:
+    """True if the text holds NUL or undecodable bytes: no stored name or ref can match it."""
+    return "\x00" in text or undecodable(text)
 
 
 def strip_control(text: str, *, keep_newlines: bool = True) -> str:

@@ -1,6 +1,10 @@
-"""Which status changes the policy's workflow allows (SPEC §3 "Statuses and transitions")."""
+"""Which status changes the policy's workflow allows (SPEC §3 "Statuses and transitions"), and
+which actions a case's state allows, each refusal in the one sentence every caller shows."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
 
 from complaint_tui.domain.enums import Status
 
@@ -42,3 +46,99 @@ def refusal(ref: str, current: Status, target: Status, verb: str) -> str:
     return (
         f"Cannot {verb} {ref}: it is {describe(current)}, and from there it can only become {hint}."
     )
+
+
+class Action(StrEnum):
+    """What can be done to a case; the service verbs and the case screen's keys name these."""
+
+    ACKNOWLEDGE = "acknowledge"
+    START = "start"
+    RESUME = "resume"
+    WAIT = "wait"
+    NOTE = "note"
+    UPDATE = "update"
+    RESOLVE = "resolve"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    ASSIGN = "assign"
+    PRIORITY = "priority"
+    ESCALATE = "escalate"
+    DECIDE = "decide"
+    EXTEND = "extend"
+    REFER = "refer"
+    RECUSE = "recuse"
+    ATTACH = "attach"
+    SAVE_ATTACHMENT = "save_attachment"
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """The facts about a case that decide which actions may apply to it."""
+
+    ref: str
+    status: Status
+    escalation_level: int = 0
+    escalation_pending: bool = False
+    attachments: int | None = None  # None: not counted (only saving an attachment needs it)
+
+
+# Actions that move the case to one status, with the verb their refusal uses.
+_MOVES: dict[Action, tuple[Status, str]] = {
+    Action.ACKNOWLEDGE: (S.ACKNOWLEDGED, "acknowledge"),
+    Action.START: (S.INVESTIGATING, "start investigating"),
+    Action.RESUME: (S.INVESTIGATING, "resume"),
+    Action.WAIT: (S.WAITING_ON_CUSTOMER, "wait on the customer for"),
+    Action.RESOLVE: (S.RESOLVED, "resolve"),
+    Action.CLOSE: (S.CLOSED, "close"),
+    Action.REOPEN: (S.INVESTIGATING, "reopen"),
+}
+
+
+def action_refusal(action: Action, case: CaseState) -> str | None:
+    """Why ``action`` cannot apply to a case in this state, in one sentence; None if it may.
+
+    Only the case's state is judged here: who is acting (permissions) and what was typed are
+    the services' to check. The services call this inside each action, and the case screen
+    calls it before offering a form, so both say the same words.
+    """
+    ref, status = case.ref, case.status
+    if action is Action.START:
+        if status is S.WAITING_ON_CUSTOMER:
+            return f"{ref} is waiting on the customer; use resume to continue investigating."
+        if not status.is_open:
+            return f"{ref} is {describe(status)}; reopen it with a reason to investigate again."
+    elif action is Action.RESUME and status is not S.WAITING_ON_CUSTOMER:
+        return f"Cannot resume {ref}: it is not waiting on the customer."
+    elif action is Action.REOPEN and status.is_open:
+        return f"Cannot reopen {ref}: it is {describe(status)}, not resolved or closed."
+    elif action is Action.UPDATE and not status.is_open:
+        return f"{ref} is {describe(status)}; reopen it before sending progress updates."
+    elif action is Action.EXTEND and status not in (S.ACKNOWLEDGED, S.INVESTIGATING):
+        return (
+            f"Cannot extend {ref} while it is {describe(status)}; only an acknowledged or "
+            "investigating case has a running resolution clock."
+        )
+    elif action is Action.ESCALATE:
+        if case.escalation_pending:
+            return f"{ref} already awaits a level-{case.escalation_level} escalation decision."
+        if case.escalation_level >= 2:
+            return (
+                f"{ref} has been decided at manager level; offer external dispute resolution "
+                "(refer) instead."
+            )
+    elif action is Action.DECIDE and not case.escalation_pending:
+        return f"{ref} has no escalation awaiting a decision."
+    elif action is Action.SAVE_ATTACHMENT and case.attachments == 0:
+        return f"{ref} has no attachments."
+    if action in _MOVES:
+        target, verb = _MOVES[action]
+        if status is target:
+            return f"{ref} is already {describe(status)}."
+        if not can_transition(status, target):
+            return refusal(ref, status, target, verb)
+    return None
+
+
+def allowed_actions(case: CaseState) -> frozenset[Action]:
+    """Every action the case's state allows now (e.g. for a footer showing only those)."""
+    return frozenset(a for a in Action if action_refusal(a, case) is None)

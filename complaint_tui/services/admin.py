@@ -10,6 +10,7 @@ from importlib import resources
 from sqlalchemy import func, select
 
 from complaint_tui.domain.enums import Role
+from complaint_tui.domain.text import InvalidText, clean_input, has_unstorable
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.errors import Conflict, PermissionDenied, Refused
 from complaint_tui.services.identity import Actor, login_name
@@ -89,7 +90,7 @@ def add_agent(ctx: AppContext, actor: Actor, name: str, role: Role | str) -> Age
 def set_agent_active(ctx: AppContext, actor: Actor, name: str, active: bool) -> None:
     require_admin(actor, "activate or deactivate agents")
     with ctx.db.session(write=True) as s:
-        agent = s.scalar(select(Agent).where(Agent.name == name))
+        agent = None if has_unstorable(name) else s.scalar(select(Agent).where(Agent.name == name))
         if agent is None:
             raise Refused(f"No agent {name!r}.")
         if agent.id == actor.id and not active:
@@ -110,6 +111,10 @@ def publish_policy(
 ) -> None:
     """A new policy version; cases received from now on are stamped with it (policy §8)."""
     require_admin(actor, "publish a policy version")
+    try:
+        label, text = clean_input(label, "label"), clean_input(text, "policy text")
+    except InvalidText as exc:
+        raise Refused(str(exc)) from None
     if not text.strip():
         raise Refused("The policy text is empty.")
     with ctx.db.session(write=True) as s:

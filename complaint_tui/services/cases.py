@@ -29,12 +29,13 @@ from complaint_tui.domain.intake import (
     AttachmentInput,
     FieldError,
     IntakeDraft,
+    attachment_problem,
     cleaned,
     validate_intake,
 )
 from complaint_tui.domain.sla import PausedClock, queue_position
-from complaint_tui.domain.text import safe_filename
-from complaint_tui.domain.workflow import can_transition, refusal
+from complaint_tui.domain.text import InvalidText, clean_input, has_unstorable, safe_filename
+from complaint_tui.domain.workflow import Action, CaseState, action_refusal, can_transition, refusal
 from complaint_tui.services.audit import log_access, log_refusal
 from complaint_tui.services.changes import announce_change
 from complaint_tui.services.context import AppContext, _first_line
@@ -80,6 +81,7 @@ from complaint_tui.store.search import index_case
 T = TypeVar("T")
 MAX_NOTE_CHARS = 100_000
 MAX_ROOT_CAUSE = 200
+MAX_ROW_ID = 2**63 - 1
 
 
 class CaseDesk:
@@ -122,6 +124,8 @@ class CaseDesk:
             raise self._refuse(action, ref, exc) from None
 
     def _load(self, s: Session, ref: str, *, for_update: bool) -> Case:
+        if has_unstorable(ref):  # no ref holds these; PostgreSQL would refuse the query itself
+            raise NotFound(f"No case {ref.strip()!r}.")
         stmt = select(Case).where(Case.ref == ref.strip().upper())
         if for_update and self.ctx.db.is_postgres:
             stmt = stmt.with_for_update(of=Case)
@@ -193,12 +197,25 @@ class CaseDesk:
     def _text(
         name: str, value: str | None, *, required: bool = True, limit: int = MAX_NOTE_CHARS
     ) -> str:
-        value = (value or "").strip()
+        try:
+            value = clean_input(value or "", name).strip()
+        except InvalidText as exc:
+            raise invalid(str(exc)) from None
         if required and not value:
             raise invalid(f"{name}: this cannot be empty.")
         if len(value) > limit:
             raise invalid(f"{name}: at most {limit:,} characters.")
         return value
+
+    @staticmethod
+    def _allow(action: Action, case: Case) -> None:
+        """Refuse, in the workflow's own sentence, an action the case's state does not allow."""
+        state = CaseState(
+            case.ref, Status(case.status), case.escalation_level, case.escalation_pending
+        )
+        problem = action_refusal(action, state)
+        if problem is not None:
+            raise Refused(problem)
 
     def _transition(self, case: Case, target: Status, verb: str) -> None:
         current = Status(case.status)
@@ -210,7 +227,10 @@ class CaseDesk:
     def create(self, draft: IntakeDraft) -> CaseDetail:
         self._require_handler("create")
         now = self.now
-        draft = cleaned(draft)
+        try:
+            draft = cleaned(draft)
+        except InvalidText as exc:
+            raise invalid(str(exc)) from None
         errors = validate_intake(draft, self.ctx.settings.intake, now)
         if errors:
             raise ValidationFailed(errors)
@@ -280,11 +300,11 @@ class CaseDesk:
     def _add_attachment(
         self, s: Session, case: Case, att: AttachmentInput, now: datetime
     ) -> Attachment:
-        limit = self.ctx.settings.intake.max_attachment_bytes
-        if len(att.data) > limit:
-            raise invalid(f"attachments: {att.name!r} is over the {limit:,}-byte limit.")
-        if not att.data:
-            raise invalid(f"attachments: {att.name!r} is empty.")
+        problem = attachment_problem(
+            att.name, len(att.data), self.ctx.settings.intake.max_attachment_bytes
+        )
+        if problem is not None:
+            raise invalid(problem)
         name = safe_filename(att.name)
         ctype = att.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         row = Attachment(
@@ -499,7 +519,10 @@ class CaseDesk:
         try:
             with self._tx(write=False) as s:
                 case = self._load(s, ref, for_update=False)
-                att = s.get(Attachment, attachment_id)
+                # Ids are signed 64-bit on both databases; a bigger number is no id (and SQLite's
+                # driver would overflow on it).
+                fits = 0 < attachment_id <= MAX_ROW_ID
+                att = s.get(Attachment, attachment_id) if fits else None
                 if att is None or att.case_id != case.id:
                     raise NotFound(f"{case.ref} has no attachment {attachment_id}.")
                 view = AttachmentView(
@@ -522,6 +545,7 @@ class CaseDesk:
         self, ref: str, message: str = "", *, expected_version: int | None = None
     ) -> CaseDetail:
         def change(s: Session, case: Case, now: datetime) -> None:
+            self._allow(Action.ACKNOWLEDGE, case)
             self._transition(case, Status.ACKNOWLEDGED, "acknowledge")
             self._mark_acknowledged(s, case, now, message)
 
@@ -542,14 +566,8 @@ class CaseDesk:
 
         def change(s: Session, case: Case, now: datetime) -> None:
             was = Status(case.status)
-            if was is Status.WAITING_ON_CUSTOMER:
-                raise Refused(
-                    f"{case.ref} is waiting on the customer; use resume to continue investigating."
-                )
-            if not was.is_open:
-                raise Refused(
-                    f"{case.ref} is {was.value}; reopen it with a reason to investigate again."
-                )
+            self._allow(Action.START, case)
+            text = self._text("note", note, required=False)
             self._transition(case, Status.INVESTIGATING, "start investigating")
             if was is Status.NEW:
                 self._mark_acknowledged(s, case, now, "")
@@ -557,7 +575,7 @@ class CaseDesk:
                 s,
                 case,
                 EventKind.STATUS_CHANGE,
-                self._status_text(was, Status.INVESTIGATING, note),
+                self._status_text(was, Status.INVESTIGATING, text),
                 now,
             )
 
@@ -566,15 +584,14 @@ class CaseDesk:
     @staticmethod
     def _status_text(was: Status, now_status: Status, note: str = "") -> str:
         text = f"{was.value} → {now_status.value}"
-        return f"{text}: {note.strip()}" if note.strip() else text
+        return f"{text}: {note}" if note else text
 
     def wait(self, ref: str, request: str, *, expected_version: int | None = None) -> CaseDetail:
         """Wait on the customer: the resolution clock pauses, the request is sent to them."""
 
         def change(s: Session, case: Case, now: datetime) -> None:
             text = self._text("request", request)
-            if Status(case.status) is Status.WAITING_ON_CUSTOMER:
-                raise Refused(f"{case.ref} is already waiting on the customer.")
+            self._allow(Action.WAIT, case)
             self._transition(case, Status.WAITING_ON_CUSTOMER, "wait on the customer for")
             paused = self.ctx.sla.pause(case.resolve_due_at, now)
             case.paused_at = now
@@ -594,8 +611,8 @@ class CaseDesk:
         self, ref: str, note: str = "", *, expected_version: int | None = None
     ) -> CaseDetail:
         def change(s: Session, case: Case, now: datetime) -> None:
-            if Status(case.status) is not Status.WAITING_ON_CUSTOMER:
-                raise Refused(f"Cannot resume {case.ref}: it is not waiting on the customer.")
+            self._allow(Action.RESUME, case)
+            text = self._text("note", note, required=False)
             self._transition(case, Status.INVESTIGATING, "resume")
             self._unpause(case, now)
             case.next_update_due_at = self.ctx.sla.next_update_due(now)
@@ -603,7 +620,7 @@ class CaseDesk:
                 s,
                 case,
                 EventKind.STATUS_CHANGE,
-                self._status_text(Status.WAITING_ON_CUSTOMER, Status.INVESTIGATING, note),
+                self._status_text(Status.WAITING_ON_CUSTOMER, Status.INVESTIGATING, text),
                 now,
             )
 
@@ -625,6 +642,7 @@ class CaseDesk:
         """An internal note: never shown to the customer."""
 
         def change(s: Session, case: Case, now: datetime) -> None:
+            self._allow(Action.NOTE, case)
             self._event(s, case, EventKind.NOTE, self._text("note", text), now)
 
         return self._act("note", ref, change, expected_version)
@@ -634,10 +652,7 @@ class CaseDesk:
 
         def change(s: Session, case: Case, now: datetime) -> None:
             body = self._text("update", text)
-            if not Status(case.status).is_open:
-                raise Refused(
-                    f"{case.ref} is {case.status}; reopen it before sending progress updates."
-                )
+            self._allow(Action.UPDATE, case)
             case.last_customer_update_at = now
             if (
                 Status(case.status) is not Status.WAITING_ON_CUSTOMER
@@ -655,6 +670,7 @@ class CaseDesk:
             body = self._text("outcome", outcome)
             cause = self._text("root cause", root_cause, limit=MAX_ROOT_CAUSE)
             was = Status(case.status)
+            self._allow(Action.RESOLVE, case)
             self._transition(case, Status.RESOLVED, "resolve")
             if was is Status.WAITING_ON_CUSTOMER:
                 self._unpause(case, now)
@@ -683,6 +699,7 @@ class CaseDesk:
                 raise invalid(
                     "response: choose one of " + ", ".join(r.value for r in CustomerResponse) + "."
                 ) from None
+            self._allow(Action.CLOSE, case)
             self._transition(case, Status.CLOSED, "close")
             case.closed_at = now
             case.customer_response = answer.value
@@ -705,8 +722,7 @@ class CaseDesk:
 
     def _reopen(self, s: Session, case: Case, now: datetime, why: str) -> None:
         was = Status(case.status)
-        if was not in (Status.RESOLVED, Status.CLOSED):
-            raise Refused(f"Cannot reopen {case.ref}: it is {was.value}, not resolved or closed.")
+        self._allow(Action.REOPEN, case)
         self._transition(case, Status.INVESTIGATING, "reopen")
         case.resolve_due_at = self.ctx.sla.resolve_due(now)  # the resolution clock restarts here
         case.resolved_at = None
@@ -724,9 +740,15 @@ class CaseDesk:
         """Assign to an agent (None unassigns). Agents may only take or release cases themselves."""
 
         def change(s: Session, case: Case, now: datetime) -> None:
+            self._allow(Action.ASSIGN, case)
             target: Agent | None = None
             if agent_name:
-                target = s.scalar(select(Agent).where(Agent.name == agent_name.strip()))
+                name = agent_name.strip()
+                target = (
+                    None
+                    if has_unstorable(name)
+                    else s.scalar(select(Agent).where(Agent.name == name))
+                )
                 if target is None or not target.active:
                     raise NotFound(f"No active agent {agent_name.strip()!r}.")
                 if target.role == "admin":
@@ -766,6 +788,7 @@ class CaseDesk:
 
         def change(s: Session, case: Case, now: datetime) -> None:
             why = self._text("reason", reason)
+            self._allow(Action.RECUSE, case)
             if s.get(Recusal, (case.id, self.actor.id)) is not None:
                 raise Refused(f"You have already recused yourself from {case.ref}.")
             s.add(Recusal(case_id=case.id, agent_id=self.actor.id, at=now, reason=why))
@@ -785,6 +808,7 @@ class CaseDesk:
                 raise invalid(
                     "priority: choose one of " + ", ".join(p.value for p in Priority) + "."
                 ) from None
+            self._allow(Action.PRIORITY, case)
             if new.value == case.priority:
                 raise Refused(f"{case.ref} is already {new.value} priority.")
             old, case.priority = case.priority, new.value
@@ -799,14 +823,7 @@ class CaseDesk:
 
         def change(s: Session, case: Case, now: datetime) -> None:
             text = self._text("request", request)
-            if case.escalation_pending:
-                raise Refused(
-                    f"{case.ref} already awaits a level-{case.escalation_level} escalation decision."
-                )
-            if case.escalation_level >= 2:
-                raise Refused(
-                    f"{case.ref} has been decided at manager level; offer external dispute resolution (refer) instead."
-                )
+            self._allow(Action.ESCALATE, case)
             case.escalation_level += 1
             case.escalation_pending = True
             case.escalation_requested_at = now
@@ -840,8 +857,7 @@ class CaseDesk:
                 raise invalid(
                     "outcome: choose one of " + ", ".join(o.value for o in EscalationOutcome) + "."
                 ) from None
-            if not case.escalation_pending:
-                raise Refused(f"{case.ref} has no escalation awaiting a decision.")
+            self._allow(Action.DECIDE, case)
             if not may_decide(self.actor, case.escalation_level):
                 who = "a supervisor or manager" if case.escalation_level == 1 else "a manager"
                 raise PermissionDenied(
@@ -872,12 +888,7 @@ class CaseDesk:
             text = self._text("explanation", explanation)
             if not isinstance(business_days, int) or not 1 <= business_days <= 60:
                 raise invalid("days: extend by 1 to 60 business days.")
-            status = Status(case.status)
-            if status not in (Status.ACKNOWLEDGED, Status.INVESTIGATING):
-                raise Refused(
-                    f"Cannot extend {case.ref} while it is {status.value}; only an acknowledged or "
-                    "investigating case has a running resolution clock."
-                )
+            self._allow(Action.EXTEND, case)
             old = case.resolve_due_at
             case.resolve_due_at = self.ctx.sla.extend(max(old, now), business_days)
             case.extension_count += 1
@@ -896,6 +907,7 @@ class CaseDesk:
         """Record that the customer was told about external dispute resolution (policy §7)."""
 
         def change(s: Session, case: Case, now: datetime) -> None:
+            self._allow(Action.REFER, case)
             ext = self.ctx.settings.external
             case.referred_to = ext.name[:200]
             extra = self._text("note", note, required=False)
@@ -910,6 +922,7 @@ class CaseDesk:
         self, ref: str, att: AttachmentInput, *, expected_version: int | None = None
     ) -> CaseDetail:
         def change(s: Session, case: Case, now: datetime) -> None:
+            self._allow(Action.ATTACH, case)
             self._add_attachment(s, case, att, now)
 
         return self._act("attach", ref, change, expected_version)

@@ -11,8 +11,10 @@ import platformdirs
 import tomli_w
 
 from complaint_tui.domain.settings import Settings, SettingsError, settings_from_mapping
+from complaint_tui.services.files import UnreadableFile, read_regular_file
 
 APP_NAME = "complaint-tui"
+MAX_SETTINGS_BYTES = 1024 * 1024
 
 
 def default_config_path() -> Path:
@@ -43,11 +45,17 @@ def load_settings(path: Path | None = None) -> Settings:
             raise SettingsError(f"Settings file {path} does not exist.")
         return Settings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        size, raw = read_regular_file(path, MAX_SETTINGS_BYTES)
+    except UnreadableFile as exc:
+        raise SettingsError(f"Settings file {path} {exc}.") from None
+    if size > MAX_SETTINGS_BYTES:
+        raise SettingsError(f"Settings file {path} is over {MAX_SETTINGS_BYTES:,} bytes.")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SettingsError(f"Settings file {path} is not UTF-8 text.") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"Settings file {path} is not valid TOML: {exc}.") from None
-    except OSError as exc:
-        raise SettingsError(f"Cannot read settings file {path}: {exc.strerror}.") from None
     return settings_from_mapping(data)
 
 
@@ -66,6 +74,8 @@ def save_setting(path: Path | None, section: str, key: str, value: Any) -> None:
 
 
 def resolve_database_url(cli_url: str | None, settings: Settings) -> str:
+    if cli_url is not None and not cli_url.strip():  # not "use the default": that hides a typo
+        raise SettingsError("The database URL is empty; give one or leave --db out.")
     return (
         cli_url
         or os.environ.get("COMPLAINT_TUI_DB")

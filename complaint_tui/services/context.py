@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from complaint_tui.domain.calendar import BusinessCalendar
 from complaint_tui.domain.clock import Clock, SystemClock
@@ -85,6 +85,11 @@ class AppContext:
             db = Database(url)
         except SchemaError as exc:
             raise Unavailable(str(exc)) from None
+        except (ArgumentError, ValueError) as exc:  # unparsable, unknown driver, port not a number
+            raise Unavailable(
+                f"The database URL is not usable ({_first_line(exc)}); use sqlite:///PATH or "
+                "postgresql+psycopg://USER@HOST/DATABASE."
+            ) from None
         calendar = BusinessCalendar(settings.calendar, HolidayFileStore.default())
         return cls(settings, db, clock or SystemClock(), calendar, Sla(calendar, settings.sla))
 

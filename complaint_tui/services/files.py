@@ -1,18 +1,78 @@
-"""Saving attachments to disk: always inside the chosen folder, never over an existing file."""
+"""Attachment files: read from disk for the CLI and the TUI alike, and saved back to disk always
+inside the chosen folder, never over an existing file."""
 
 from __future__ import annotations
 
+import errno
+import mimetypes
+import os
+import stat
 from pathlib import Path
 
+from complaint_tui.domain.intake import AttachmentInput, attachment_problem
 from complaint_tui.domain.text import safe_filename
 from complaint_tui.services.errors import Refused
 
 
+class UnreadableFile(Exception):
+    """str() says why, as the end of a sentence after the file's name: "is not a regular file",
+    "cannot be read: Permission denied"."""
+
+
+def read_regular_file(path: Path, limit: int) -> tuple[int, bytes]:
+    """(size, contents) of a regular file; contents are b"" when the size is over ``limit``.
+
+    Never blocks and never reads more than limit + 1 bytes: a FIFO opened without O_NONBLOCK
+    waits for a writer forever, and a device such as /dev/zero never ends, so both are refused
+    before any read. UnreadableFile when it cannot be read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except ValueError:  # a NUL in the path: it names no file
+        raise UnreadableFile(f"cannot be read: {os.strerror(errno.ENOENT)}") from None
+    except OSError as exc:
+        raise UnreadableFile(f"cannot be read: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # a folder, device, FIFO or socket
+            raise UnreadableFile("is not a regular file")
+        fh = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with fh:
+        if info.st_size > limit:  # not read at all
+            return info.st_size, b""
+        try:
+            data = fh.read(limit + 1)  # limit + 1: a file that grew since fstat shows it
+        except OSError as exc:
+            raise UnreadableFile(f"cannot be read: {exc.strerror}") from None
+    return len(data), (b"" if len(data) > limit else data)
+
+
+def read_attachment(path: Path, limit: int) -> AttachmentInput:
+    """A file to attach, for the CLI and the TUI alike; anything else is refused in one sentence."""
+    # A file name need not be UTF-8; what is stored and shown must be.
+    name = os.fsencode(path.name).decode("utf-8", "replace")
+    try:
+        size, data = read_regular_file(path, limit)
+    except UnreadableFile as exc:
+        raise Refused(f"attachments: {str(path)!r} {exc}.") from None
+    problem = attachment_problem(name, size, limit)
+    if problem is not None:
+        raise Refused(problem)
+    return AttachmentInput(name, mimetypes.guess_type(name)[0] or "application/octet-stream", data)
+
+
 def save_attachment(desk, ref: str, attachment_id: int, folder: Path) -> Path:
-    view, data = desk.attachment_data(ref, attachment_id)
     folder = folder.expanduser()
-    if not folder.is_dir():
+    try:
+        is_folder = folder.is_dir()
+    except (OSError, ValueError):  # a name too long, a NUL: no folder has it
+        is_folder = False
+    if not is_folder:  # checked before reading: a refused save logs no read of the attachment
         raise Refused(f"{folder} is not a folder.")
+    view, data = desk.attachment_data(ref, attachment_id)
     base = safe_filename(view.name)
     stem, dot, ext = base.rpartition(".")
     if not dot:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 
 from complaint_tui.domain.enums import Role
+from complaint_tui.domain.text import has_unstorable, one_line
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.errors import PermissionDenied, Refused
 from complaint_tui.store.models import Agent
@@ -29,9 +30,23 @@ class Actor:
         return self.role is not Role.ADMIN
 
 
+def checked_override(name: str) -> str:
+    """An agent name given to act as (--as, COMPLAINT_TUI_AGENT), trimmed; refused when empty
+    (taking it as "no name" would quietly act as the OS login) or unlike any agent name."""
+    name = name.strip()
+    if not name:
+        raise Refused("The agent name to act as is empty; give a name or leave --as out.")
+    if has_unstorable(name) or name != one_line(name):
+        raise Refused(f"The agent name {name!r} holds characters no agent name has.")
+    return name
+
+
 def login_name(ctx: AppContext, override: str | None = None) -> str:
     """The name this session acts as, before checking it is a registered agent."""
-    override = override or os.environ.get("COMPLAINT_TUI_AGENT")
+    if override is None:
+        override = os.environ.get("COMPLAINT_TUI_AGENT") or None
+    if override is not None:
+        override = checked_override(override)
     if ctx.db.is_postgres:
         with ctx.db.engine.connect() as conn:
             role = conn.execute(text("SELECT current_user")).scalar_one()
@@ -42,7 +57,7 @@ def login_name(ctx: AppContext, override: str | None = None) -> str:
             )
         return role
     if override:
-        return override.strip()
+        return override
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # pragma: no cover - no login name in this environment

@@ -8,6 +8,7 @@ from typing import Any
 
 from complaint_tui.domain.enums import EventKind, QueueBucket, Status, Urgency
 from complaint_tui.domain.sla import Badge, Sla, format_business_span
+from complaint_tui.domain.workflow import CaseState
 from complaint_tui.store.models import Case
 
 
@@ -118,6 +119,14 @@ class CaseDetail:
     @property
     def version(self) -> int:
         return self.summary.version
+
+    @property
+    def state(self) -> CaseState:
+        """What the workflow judges an action by (domain.workflow.action_refusal)."""
+        s = self.summary
+        return CaseState(
+            s.ref, s.status, s.escalation_level, s.escalation_pending, len(self.attachments)
+        )
 
     def to_json(self, tz: tzinfo | None = None) -> dict[str, Any]:
         """JSON-ready dict; instants as ISO 8601 with offset, in ``tz`` (the calendar's zone)."""

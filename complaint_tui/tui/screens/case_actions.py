@@ -1,7 +1,7 @@
 """The case actions of SPEC §4 as form specs: what each key asks, and which service call saves it.
 
-Presentation only: every rule is enforced by the services; the pre-checks here only spare the
-agent a form for a status change the workflow cannot make (the same sentence the service gives).
+Presentation only: every rule is enforced by the services; the pre-check here only spares the
+agent a form the workflow would refuse (domain.workflow.action_refusal, as the service calls it).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from complaint_tui.domain.enums import (
     Status,
 )
 from complaint_tui.domain.text import one_line
-from complaint_tui.domain.workflow import can_transition, describe, refusal
+from complaint_tui.domain.workflow import Action, action_refusal
 from complaint_tui.services.cases import MAX_NOTE_CHARS, MAX_ROOT_CAUSE
 from complaint_tui.services.files import save_attachment
 from complaint_tui.services.views import CaseDetail
@@ -45,40 +45,20 @@ CASE_ACTIONS: tuple[tuple[str, str, str, bool], ...] = (
 
 NOBODY = "-"  # the "unassign" choice; no agent name can be "-"
 
-_TRANSITIONS = {
-    "acknowledge": (Status.ACKNOWLEDGED, "acknowledge"),
-    "wait": (Status.WAITING_ON_CUSTOMER, "wait on the customer for"),
-    "resolve": (Status.RESOLVED, "resolve"),
-    "close": (Status.CLOSED, "close"),
-}
-
 
 def precheck(name: str, detail: CaseDetail) -> str | None:
-    """Why this action cannot apply to the case as shown, in one sentence; None if it may."""
-    ref, status = detail.ref, detail.status
-    if name in _TRANSITIONS:
-        target, verb = _TRANSITIONS[name]
-        if status is target:
-            return f"{ref} is already {describe(status)}."
-        if not can_transition(status, target):
-            return refusal(ref, status, target, verb)
+    """Why this action cannot apply to the case as shown, in one sentence; None if it may.
+
+    The workflow's own rule and words (the service checks the same when saving); "investigate"
+    is resume for a case waiting on the customer, else start.
+    """
     if name == "investigate":
-        if status is Status.INVESTIGATING:
-            return f"{ref} is already under investigation."
-        if not status.is_open:
-            return f"{ref} is {status.value}; reopen it with a reason to investigate again."
-    if name == "reopen" and status.is_open:
-        return f"Cannot reopen {ref}: it is {status.value}, not resolved or closed."
-    if name == "extend" and status not in (Status.ACKNOWLEDGED, Status.INVESTIGATING):
-        return (
-            f"Cannot extend {ref} while it is {status.value}; only an acknowledged or "
-            "investigating case has a running resolution clock."
-        )
-    if name == "decide" and not detail.summary.escalation_pending:
-        return f"{ref} has no escalation awaiting a decision."
-    if name in ("save_attachment", "attachment") and not detail.attachments:
-        return f"{ref} has no attachments."
-    return None
+        action = Action.RESUME if detail.status is Status.WAITING_ON_CUSTOMER else Action.START
+    elif name == "attachment":  # opening the attachment viewer
+        action = Action.SAVE_ATTACHMENT
+    else:
+        action = Action(name)
+    return action_refusal(action, detail.state)
 
 
 def _last_request(detail: CaseDetail) -> str:

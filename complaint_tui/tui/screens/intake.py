@@ -8,11 +8,8 @@ rich Text (never markup) with terminal control sequences stripped.
 from __future__ import annotations
 
 import asyncio
-import mimetypes
 import os
-import re
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
 from pathlib import Path
 
 from rich.text import Text
@@ -43,10 +40,13 @@ from complaint_tui.domain.intake import (
     EventDate,
     FieldError,
     IntakeDraft,
+    event_problem,
     validate_intake,
 )
+from complaint_tui.domain.parsing import ParseError, parse_event, parse_instant
 from complaint_tui.domain.text import one_line
 from complaint_tui.services.errors import Refused, ValidationFailed
+from complaint_tui.services.files import read_attachment
 from complaint_tui.tui.messages import CaseSaved, CaseSaveFailed
 from complaint_tui.tui.screens.confirm import ConfirmScreen
 from complaint_tui.tui.widgets.inputs import FormInput, FormTextArea
@@ -86,36 +86,6 @@ FIELD_OF = {sel[1:]: name for name, sel in FOCUS_OF.items()} | {
     "in-events": "events",
     "in-attachments": "attachments",
 }
-
-# "YYYY-MM-DD HH:MM" (local) or ISO 8601, optionally with seconds and an offset.
-_WHEN = (
-    r"(\d{4}-\d{1,2}-\d{1,2})[ T](\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)"
-)
-_WHEN_ONLY = re.compile(rf"^{_WHEN}$")
-_EVENT = re.compile(rf"^{_WHEN}(?:\s+(.*))?$", re.DOTALL)
-
-
-def _instant(day: str, clock: str, tz: tzinfo) -> datetime:
-    y, m, d = day.split("-")
-    hour, rest = clock.split(":", 1)
-    at = datetime.fromisoformat(f"{int(y):04d}-{int(m):02d}-{int(d):02d}T{int(hour):02d}:{rest}")
-    return at if at.tzinfo is not None else at.replace(tzinfo=tz)
-
-
-def parse_when(text: str, tz: tzinfo) -> datetime:
-    """ "YYYY-MM-DD HH:MM" in the calendar's time zone, or ISO 8601 with an offset."""
-    match = _WHEN_ONLY.match(text.strip())
-    if match is None:
-        raise ValueError(text)
-    return _instant(match[1], match[2], tz)
-
-
-def parse_event(text: str, tz: tzinfo) -> EventDate:
-    """ "YYYY-MM-DD HH:MM what happened" -> EventDate; ValueError if the time is not there."""
-    match = _EVENT.match(text.strip())
-    if match is None:
-        raise ValueError(text)
-    return EventDate(_instant(match[1], match[2], tz), (match[3] or "").strip())
 
 
 def human_size(size: int) -> str:
@@ -344,14 +314,10 @@ class IntakeScreen(Screen):
         raw = self._value("#in-received").strip()
         if raw:
             try:
-                received = parse_when(raw, self.backend.ctx.calendar.tz)
-            except ValueError:
+                received = parse_instant(raw, self.backend.ctx.calendar.tz)
+            except ParseError as exc:
                 problems.append(
-                    FieldError(
-                        "received_at",
-                        "received at: use YYYY-MM-DD HH:MM (local time) or ISO 8601 with an "
-                        "offset, e.g. 2026-11-20T14:30+07:00; leave it empty for now.",
-                    )
+                    FieldError("received_at", f"received at: {exc}; leave it empty for now.")
                 )
         draft = IntakeDraft(
             customer=self._value("#in-customer"),
@@ -487,18 +453,13 @@ class IntakeScreen(Screen):
         raw = field.value.strip()
         if not raw:
             return True
-        tz = self.backend.ctx.calendar.tz
         try:
-            event = parse_event(raw, tz)
-        except ValueError:
-            return self._event_error(
-                "events: start with the date and time, e.g. 2026-11-20 14:30 server rebooted."
-            )
-        if not event.note:
-            return self._event_error("events: after the time, say what happened.")
-        if event.at > self.backend.now():
-            local = self.backend.ctx.calendar.local(event.at)
-            return self._event_error(f"events: {local:%Y-%m-%d %H:%M} is in the future.")
+            event = parse_event(raw, self.backend.ctx.calendar.tz)
+        except ParseError as exc:
+            return self._event_error(f"events: {exc}.")
+        problem = event_problem(event, self.backend.now())
+        if problem is not None:
+            return self._event_error(problem)
         self.events_list.append(event)
         self.events_list.sort(key=lambda e: e.at)
         field.value = ""
@@ -558,33 +519,12 @@ class IntakeScreen(Screen):
 
     @work(thread=True, group="intake-attach")
     def _read_file(self, path: Path, limit: int) -> None:
-        name = path.name
         try:
-            if not path.is_file():
-                self.post_message(FileRefused(f"attachments: {str(path)!r} is not a file."))
-                return
-            size = path.stat().st_size
-            if size <= limit:
-                with open(path, "rb") as fh:
-                    data = fh.read(limit + 1)
-                size = len(data)
-        except OSError as exc:
-            self.post_message(
-                FileRefused(f"attachments: cannot read {str(path)!r}: {exc.strerror}.")
-            )
+            attachment = read_attachment(path, limit)
+        except Refused as exc:
+            self.post_message(FileRefused(str(exc)))
             return
-        if size > limit:
-            self.post_message(
-                FileRefused(
-                    f"attachments: {name!r} is {size:,} bytes, over the {limit:,}-byte limit."
-                )
-            )
-            return
-        if not size:
-            self.post_message(FileRefused(f"attachments: {name!r} is empty."))
-            return
-        ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        self.post_message(FileRead(path, AttachmentInput(name, ctype, data)))
+        self.post_message(FileRead(path, attachment))
 
     @on(FileRefused)
     def _attachment_refused(self, message: FileRefused) -> None:
