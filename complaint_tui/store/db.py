@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+# The Alembic scripts shipped in the package. Alembic loads them by file name, which works because
+# a pip-installed package is always a real folder.
+MIGRATIONS = resources.files(__package__).joinpath("migrations")
 # The migration revisions in order; tests assert this matches Alembic's script directory, so the
 # start-up check need not import Alembic (over a second on a small machine).
 KNOWN_REVISIONS = ("0001", "0002", "0003")
