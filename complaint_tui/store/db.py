@@ -23,6 +23,10 @@ SCHEMA_HEAD = KNOWN_REVISIONS[-1]
 NEWER_SCHEMA = (
     "The database schema is newer than this program; upgrade complaint-tui before using it."
 )
+POSTGRESQL_NOT_INSTALLED = (
+    "PostgreSQL support is not installed; install it with "
+    "`pip install 'complaint-tui[postgresql]'`."
+)
 
 
 class SchemaError(RuntimeError):
@@ -134,7 +138,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        try:
+            return create_engine(url, echo=echo, pool_pre_ping=True)
+        except ImportError:  # the driver is the optional extra complaint-tui[postgresql]
+            raise SchemaError(POSTGRESQL_NOT_INSTALLED) from None
     raise SchemaError(
         f"Unsupported database URL scheme {parsed.drivername!r}; use sqlite or postgresql."
     )
