@@ -8,6 +8,7 @@ COMPLAINT_TUI_REQUIRE_PG=1 (CI), where a missing server is an error.
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import shutil
 import tempfile
@@ -49,6 +50,16 @@ def _use_temporary_user_folders() -> tuple[Path, dict[str, Path]]:
 
 
 TEST_USER_ROOT, REAL_USER_FOLDERS = _use_temporary_user_folders()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session) -> None:
+    """After the last teardown, one collection, then every survivor is frozen out of the
+    collector's reach: pytest's own clean-up runs five full collections, which on a loaded 2-core
+    machine outlasted xdist's 5-second shutdown grace and got the worker a SIGINT."""
+    gc.collect()
+    gc.freeze()
+
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 # Wednesday 25 Nov 2026, 10:00 in Ho Chi Minh City: a plain business day.
