@@ -79,7 +79,7 @@ async def start_tui(case_ref: str) -> None:
     settings = load_settings()
     ctx = AppContext.build(settings, resolve_database_url(None, settings))
     ctx.check_schema()
-    app = ComplaintApp(ctx, resolve_actor(ctx), watch_changes=False, save_theme=False)
+    app = ComplaintApp(ctx, resolve_actor(ctx))  # as `complaint-tui` builds it, change watcher too
     async with app.run_test(size=(80, 24)) as pilot:
         for _ in range(200):  # the first page is loaded by a worker
             await pilot.pause(0.05)
