@@ -7,14 +7,18 @@ COMPLAINT_TUI_REQUIRE_PG=1 (CI), where a missing server is an error.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import platformdirs
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -26,6 +30,36 @@ from complaint_tui.services.context import AppContext
 from complaint_tui.services.identity import Actor, actor_named
 from complaint_tui.store.db import Database
 from complaint_tui.store.models import Agent, Base
+
+
+def _use_temporary_user_folders() -> tuple[Path, dict[str, Path]]:
+    """Point the XDG folders at a fresh temporary folder for this test process (each xdist worker
+    has its own), so no test writes the holiday cache, a demo database or settings into the real
+    home. platformdirs reads these variables on every call and subprocesses inherit them; this runs
+    when pytest loads this file, before any test or fixture asks for a folder."""
+    real = {
+        "cache": platformdirs.user_cache_path("complaint-tui"),
+        "data": platformdirs.user_data_path("complaint-tui"),
+        "config": platformdirs.user_config_path("complaint-tui"),
+    }
+    root = Path(tempfile.mkdtemp(prefix="complaint-tui-test-home-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    for kind in ("cache", "data", "config"):
+        os.environ[f"XDG_{kind.upper()}_HOME"] = str(root / kind)
+    return root, real
+
+
+TEST_USER_ROOT, REAL_USER_FOLDERS = _use_temporary_user_folders()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session) -> None:
+    """After the last teardown, one collection, then every survivor is frozen out of the
+    collector's reach: pytest's own clean-up runs five full collections, which on a loaded 2-core
+    machine outlasted xdist's 5-second shutdown grace and got the worker a SIGINT."""
+    gc.collect()
+    gc.freeze()
+
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 # Wednesday 25 Nov 2026, 10:00 in Ho Chi Minh City: a plain business day.

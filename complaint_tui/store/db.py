@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+# The Alembic scripts shipped in the package. Alembic loads them by file name, which works because
+# a pip-installed package is always a real folder.
+MIGRATIONS = resources.files(__package__).joinpath("migrations")
 # The migration revisions in order; tests assert this matches Alembic's script directory, so the
 # start-up check need not import Alembic (over a second on a small machine).
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
@@ -21,6 +24,10 @@ BUSY_TIMEOUT_S = 30.0
 
 NEWER_SCHEMA = (
     "The database schema is newer than this program; upgrade complaint-tui before using it."
+)
+POSTGRESQL_NOT_INSTALLED = (
+    "PostgreSQL support is not installed; install it with "
+    "`pip install 'complaint-tui[postgresql]'`."
 )
 
 
@@ -180,7 +187,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        try:
+            return create_engine(url, echo=echo, pool_pre_ping=True)
+        except ImportError:  # the driver is the optional extra complaint-tui[postgresql]
+            raise SchemaError(POSTGRESQL_NOT_INSTALLED) from None
     raise SchemaError(
         f"Unsupported database URL scheme {parsed.drivername!r}; use sqlite or postgresql."
     )

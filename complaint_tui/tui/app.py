@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from textual import work
@@ -36,7 +37,9 @@ THEME_VARIABLE_DEFAULTS = {
 class ComplaintApp(App):
     """Keyboard-first complaint handling."""
 
-    CSS_PATH = "complaint.tcss"
+    # Located through importlib.resources like every other file the package ships; a path (not the
+    # text in CSS) keeps Textual's cascade order and its live reload in `textual run --dev`.
+    CSS_PATH = resources.files(__package__).joinpath("complaint.tcss")
     TITLE = "complaint-tui"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = {ComplaintCommands}  # it includes Textual's system commands, in a fixed order
