@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Select, and_, exists, func, select
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy import text as sql
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,7 +38,7 @@ from complaint_tui.domain.text import safe_filename
 from complaint_tui.domain.workflow import can_transition, refusal
 from complaint_tui.services.audit import log_access, log_refusal
 from complaint_tui.services.changes import announce_change
-from complaint_tui.services.context import AppContext, _first_line
+from complaint_tui.services.context import AppContext, _first_line, refusal_from_db
 from complaint_tui.services.errors import (
     Conflict,
     NotFound,
@@ -107,6 +108,11 @@ class CaseDesk:
             raise Unavailable(f"The database did not answer: {_first_line(exc)}.") from None
         except DataError as exc:
             raise Refused(f"The database refused a value: {_first_line(exc)}.") from None
+        except DBAPIError as exc:  # on PostgreSQL: row-level security, grants, audit triggers
+            refusal = refusal_from_db(exc)
+            if refusal is None:
+                raise
+            raise refusal from None
 
     def _refuse(self, action: str, ref: str | None, exc: Refused) -> Refused:
         if isinstance(exc, PermissionDenied):
@@ -244,6 +250,11 @@ class CaseDesk:
                 CaseService(service=svc, position=i) for i, svc in enumerate(draft.services)
             ]
             self._set_queue(case)
+            if self.ctx.db.is_postgres:
+                # The id up front, so the INSERT needs no RETURNING: PostgreSQL checks returned
+                # rows against row-level security, and an agent's confidential intake is not
+                # theirs to see (they may read it back only within this transaction).
+                case.id = s.scalar(select(func.nextval(func.pg_get_serial_sequence("cases", "id"))))
             s.add(case)
             s.flush()
             if self.ctx.db.is_sqlite:
@@ -260,20 +271,30 @@ class CaseDesk:
             return self._detail(s, case, now)
 
     def _next_ref(self, s: Session, now: datetime) -> str:
+        """The year's next ref. A counter behind the cases (reset by hand, restored from an old
+        backup) continues after the highest number in use instead of repeating a ref."""
         year = self.ctx.calendar.local(now).year
-        # Imported here: the PostgreSQL dialect module costs a quarter second at start-up.
         if self.ctx.db.is_postgres:
-            from sqlalchemy.dialects.postgresql import insert as ins
-        else:
-            from sqlalchemy.dialects.sqlite import insert as ins
-        s.execute(ins(RefCounter).values(year=year, last=0).on_conflict_do_nothing())
+            # Agents may not write the counter: a SECURITY DEFINER function does (migration 0004).
+            number = s.execute(sql("SELECT ct_next_ref(:y)"), {"y": year}).scalar_one()
+            return ref_of(year, number)
+        from sqlalchemy.dialects.sqlite import insert
+
+        s.execute(insert(RefCounter).values(year=year, last=0).on_conflict_do_nothing())
         number = s.execute(
             RefCounter.__table__.update()
             .where(RefCounter.year == year)
             .values(last=RefCounter.last + 1)
             .returning(RefCounter.last)
         ).scalar_one()
-        return f"C-{year}-{number:05d}"
+        if s.scalar(select(Case.id).where(Case.ref == ref_of(year, number))) is not None:
+            prefix = ref_prefix(year)
+            used = s.scalars(select(Case.ref).where(Case.ref.startswith(prefix)))
+            number = max(int(r[len(prefix) :]) for r in used if r[len(prefix) :].isdigit()) + 1
+            s.execute(
+                RefCounter.__table__.update().where(RefCounter.year == year).values(last=number)
+            )
+        return ref_of(year, number)
 
     def _add_attachment(
         self, s: Session, case: Case, att: AttachmentInput, now: datetime
@@ -920,6 +941,14 @@ class CaseDesk:
             stmt = stmt.where(condition)
         with self._tx(write=False) as s:
             return s.scalar(stmt) or 0
+
+
+def ref_prefix(year: int) -> str:
+    return f"C-{year}-"
+
+
+def ref_of(year: int, number: int) -> str:
+    return f"{ref_prefix(year)}{number:05d}"
 
 
 def invalid(message: str) -> ValidationFailed:

@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The migration revisions in order; tests assert this matches Alembic's script directory, so the
 # start-up check need not import Alembic (over a second on a small machine).
-KNOWN_REVISIONS = ("0001", "0002", "0003")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
+# The session setting the case_history trigger reads (migration 0004).
+CLIENT_SETTING = "complaint_tui.client"
 
 
 NEWER_SCHEMA = (
@@ -131,7 +133,16 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+
+        @event.listens_for(engine, "connect")
+        def _pg_connect(dbapi_conn, _record) -> None:
+            # case_history marks changes from sessions that say they are this program (a claim
+            # any client can make: only "not via the app" is certain; see models.CaseHistory).
+            dbapi_conn.execute(f"SET {CLIENT_SETTING} = 'complaint-tui'")
+            dbapi_conn.commit()
+
+        return engine
     raise SchemaError(
         f"Unsupported database URL scheme {parsed.drivername!r}; use sqlite or postgresql."
     )
