@@ -131,6 +131,15 @@ class CaseDesk:
         if for_update and self.ctx.db.is_postgres:
             stmt = stmt.with_for_update(of=Case)
         case = s.scalars(stmt).unique().one_or_none()
+        if case is None and for_update and self.ctx.db.is_postgres:
+            # Row-level security lets one read a case one may not change (not yours, unassigned,
+            # recused): say so rather than "no case".
+            seen = s.scalar(select(Case.ref).where(Case.ref == ref.strip().upper()))
+            if seen is not None:
+                raise PermissionDenied(
+                    f"The database does not let {self.actor.name} change {seen}: it is not "
+                    "assigned to them, or they recused from it."
+                )
         if case is None:
             raise NotFound(f"No case {ref.strip()!r}.")
         if not can_view(self.actor, case):
