@@ -251,6 +251,12 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
         EXECUTE format('CREATE ROLE %I LOGIN', login);
         created := true;
+    ELSIF EXISTS (
+        SELECT 1 FROM pg_roles WHERE rolname = login AND (rolsuper OR rolbypassrls OR NOT rolcanlogin)
+    ) OR ct_is_trusted(login::name) THEN
+        RAISE EXCEPTION 'role % cannot be an agent: it is not a plain login (a superuser, the owner, a group or BYPASSRLS role is not held by row-level security)',
+            quote_ident(login)
+            USING ERRCODE = 'insufficient_privilege';
     END IF;
     PERFORM ct_sync_login(login);
     RETURN created;
