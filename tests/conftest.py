@@ -95,17 +95,11 @@ def _truncate_pg(url: str) -> None:
 def drop_pg_database(admin, name: str) -> None:
     """Drop a test database and the group roles `init` created for it (role names are global to
     the server, so they would outlive the database)."""
-    from complaint_tui.store.access import group_comment
+    from complaint_tui.store.access import groups_of_database
 
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        groups = conn.execute(
-            text(
-                "SELECT rolname FROM pg_roles WHERE shobj_description(oid, 'pg_authid') = :c"
-            ),
-            {"c": group_comment(name)},
-        ).scalars()
-        for group in list(groups):
+        for group in groups_of_database(conn, name):
             conn.execute(text(f'DROP ROLE IF EXISTS "{group}"'))
 
 

@@ -206,6 +206,17 @@ def group_comment(database: str) -> str:
     return f"complaint-tui group role of database {database}"
 
 
+def groups_of_database(conn: Connection, database: str) -> list[str]:
+    """The group roles `init` made for ``database``, found by their description from any database
+    of the server (role names outlive a dropped database: whoever drops one drops these too)."""
+    return list(
+        conn.execute(
+            text("SELECT rolname FROM pg_roles WHERE shobj_description(oid, 'pg_authid') = :c"),
+            {"c": group_comment(database)},
+        ).scalars()
+    )
+
+
 def group_roles(conn: Connection) -> dict[str, str]:
     """Application role -> the name of its group role in this database."""
     return {
