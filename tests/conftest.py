@@ -85,7 +85,7 @@ def _truncate_pg(url: str) -> None:
     engine = create_engine(url)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
-        # The audit tables refuse TRUNCATE for every role (migration 0004); only a superuser can
+        # The audit tables refuse TRUNCATE for every role (access_control migration); only a superuser can
         # switch their triggers off, for this transaction, with the replica setting.
         conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

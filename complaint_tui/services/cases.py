@@ -284,7 +284,7 @@ class CaseDesk:
         backup) continues after the highest number in use instead of repeating a ref."""
         year = self.ctx.calendar.local(now).year
         if self.ctx.db.is_postgres:
-            # Agents may not write the counter: a SECURITY DEFINER function does (migration 0004).
+            # Agents may not write the counter: a SECURITY DEFINER function does (access_control migration).
             number = s.execute(sql("SELECT ct_next_ref(:y)"), {"y": year}).scalar_one()
             return ref_of(year, number)
         from sqlalchemy.dialects.sqlite import insert

@@ -118,7 +118,7 @@ class AppContext:
 
 
 INSUFFICIENT_PRIVILEGE = "42501"
-# What the database's own rules raise (store/access.py, migration 0004) besides a permission:
+# What the database's own rules raise (store/access.py, the access_control migration) besides a permission:
 # a name PostgreSQL cannot take, a reserved name, no such agent.
 _DB_REFUSALS = {"42602", "42939", "P0002"}
 

@@ -8,9 +8,9 @@ on the desk's tables, sequences and functions that this map does not grant, gran
 and re-creates the row-level security policies, in one transaction. A table added by a later
 migration is therefore closed until it is in the map (a test holds every model table to that).
 
-The migration that switched row-level security on (0004) also holds what needs no role name:
-the append-only and actor triggers, the case history, the guard on case updates and the helper
-functions the policies call.
+The migration that switched row-level security on (versions/*_access_control.py) holds what
+needs no role name: the append-only and actor triggers, the case history, the guard on case
+updates and the helper functions the policies call.
 """
 
 from __future__ import annotations

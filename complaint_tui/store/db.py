@@ -15,7 +15,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # start-up check need not import Alembic (over a second on a small machine).
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
-# The session setting the case_history trigger reads (migration 0004).
+# The session setting the case_history trigger reads (the access_control migration).
 CLIENT_SETTING = "complaint_tui.client"
 
 
