@@ -193,7 +193,9 @@ def init(session: Session) -> None:
             f"Schema upgraded from {result.revision_before or 'nothing'} to {result.revision_after}."
         )
     if result.groups:
-        click.echo(f"Group roles {', '.join(result.groups)}: grants and row-level security applied.")
+        click.echo(
+            f"Group roles {', '.join(result.groups)}: grants and row-level security applied."
+        )
     if result.admin_created:
         click.echo(
             f"{result.admin_created} is the first admin. Add people with "

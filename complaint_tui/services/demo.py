@@ -520,7 +520,8 @@ def _sqlite_value(v):
 
 
 BULK_TABLES = ("cases", "case_services", "timeline_events")
-AUDITED_BULK_TABLES = ("cases", "timeline_events")  # with the audit triggers (access_control migration)
+# PostgreSQL: the tables with per-row audit triggers (the access_control migration).
+AUDITED_BULK_TABLES = ("cases", "timeline_events")
 PROTO_CASE_COLS = CASE_COLS[3:]  # everything but id, ref and customer
 # Timeline rows are inserted in (case_id, id) order: their index only ever appends.
 APPEND_ONLY_INDEXES = frozenset({"ix_timeline_case"})

@@ -343,16 +343,6 @@ def _database_and_schema(conn: Connection, q: dict[str, str], schema: str) -> No
 def _revoke_everything(conn: Connection, table: str) -> None:
     """Every privilege anyone but the owner holds on the table or its columns (the README of
     earlier versions granted them straight to each person's login)."""
-    grantees = conn.execute(
-        text(
-            "SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a "
-            "WHERE c.oid = CAST(:t AS regclass) AND a.grantee <> c.relowner "
-            "UNION SELECT DISTINCT a.grantee FROM pg_attribute t, aclexplode(t.attacl) a "
-            "WHERE t.attrelid = CAST(:t AS regclass) AND t.attacl IS NOT NULL "
-            "AND a.grantee <> (SELECT relowner FROM pg_class WHERE oid = CAST(:t AS regclass))"
-        ),
-        {"t": table},
-    ).scalars()
     columns = conn.execute(
         text(
             "SELECT string_agg(quote_ident(attname), ', ') FROM pg_attribute "
@@ -360,15 +350,28 @@ def _revoke_everything(conn: Connection, table: str) -> None:
         ),
         {"t": table},
     ).scalar_one()
-    for oid in list(grantees):
-        who = "PUBLIC" if oid == 0 else _q(conn, _role_name(conn, oid))
+    for who in _grantees(conn, table, with_columns=True):
         conn.exec_driver_sql(f"REVOKE ALL ON {table} FROM {who}")
         conn.exec_driver_sql(f"REVOKE ALL ({columns}) ON {table} FROM {who}")
     conn.exec_driver_sql(f"REVOKE ALL ON {table} FROM PUBLIC")
 
 
-def _role_name(conn: Connection, oid: int) -> str:
-    return conn.execute(text("SELECT pg_get_userbyid(:o)"), {"o": oid}).scalar_one()
+_GRANTEE = "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END"
+
+
+def _grantees(conn: Connection, relation: str, *, with_columns: bool = False) -> list[str]:
+    """Everyone but the owner holding a privilege on the table or sequence (or, with_columns, on
+    one of its columns), as SQL names ("PUBLIC" included)."""
+    sql = (
+        f"SELECT {_GRANTEE} FROM pg_class c, aclexplode(c.relacl) a "
+        "WHERE c.oid = CAST(:r AS regclass) AND a.grantee <> c.relowner"
+    )
+    if with_columns:
+        sql += (
+            f" UNION SELECT {_GRANTEE} FROM pg_class c JOIN pg_attribute t ON t.attrelid = c.oid, "
+            "aclexplode(t.attacl) a WHERE c.oid = CAST(:r AS regclass) AND a.grantee <> c.relowner"
+        )
+    return sorted(set(conn.execute(text(sql), {"r": relation}).scalars()))
 
 
 def _sequences(conn: Connection, q: dict[str, str]) -> None:
@@ -383,15 +386,7 @@ def _sequences(conn: Connection, q: dict[str, str]) -> None:
         )
     ).all()
     for seq, table in rows:
-        grantees = conn.execute(
-            text(
-                "SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a "
-                "WHERE c.oid = CAST(:s AS regclass) AND a.grantee <> c.relowner"
-            ),
-            {"s": seq},
-        ).scalars()
-        for oid in list(grantees):
-            who = "PUBLIC" if oid == 0 else _q(conn, _role_name(conn, oid))
+        for who in _grantees(conn, seq):
             conn.exec_driver_sql(f"REVOKE ALL ON SEQUENCE {seq} FROM {who}")
         writers = [
             q[role]
