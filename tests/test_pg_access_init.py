@@ -94,6 +94,34 @@ def test_init_reapplies_the_map_and_revokes_everything_else():
                 conn.execute("SELECT * FROM unmapped")
 
 
+def test_init_upgrades_a_desk_set_up_the_old_way():
+    """Before group roles, each login was created by hand and granted the tables directly."""
+    from complaint_tui.store.db import Database
+
+    with pg_desk("ct_old") as desk:
+        old = desk.name("old")
+        db = Database(desk.url(desk.owner))
+        try:
+            db.upgrade()  # the schema, but no groups yet (as after an earlier program's init)
+        finally:
+            db.dispose()
+        with desk.superuser() as su:
+            su.execute(f'CREATE ROLE "{old}" LOGIN')
+            su.execute(f'GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO "{old}"')
+            su.execute(
+                "INSERT INTO agents (name, role, active, created_at) VALUES (%s, 'agent', true, now())",
+                (old,),
+            )
+        groups = _init(desk).groups
+        with desk.superuser() as su:
+            assert _groups_of(su, old) == {groups[0]}
+            assert _privileges(su, old) == set()
+        with desk.connect(old) as conn:
+            assert conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+            with pytest.raises(errors.InsufficientPrivilege):
+                conn.execute("UPDATE agents SET role = 'admin'")
+
+
 def test_each_database_has_its_own_groups_and_people():
     with pg_desk("ct_one") as one, pg_desk("ct_two") as two:
         groups_one, groups_two = _init(one).groups, _init(two).groups

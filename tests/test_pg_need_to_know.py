@@ -433,6 +433,12 @@ def test_admin_sees_no_case_contents_and_cannot_promote_themselves(world):
             refused(conn, f"SELECT * FROM {table}")
         message = refused(conn, "UPDATE agents SET role = 'manager' WHERE name = current_user")
         assert "their own agent record" in message
+        policy = (
+            "INSERT INTO policy_versions (label, last_updated, text, created_at, created_by) "
+            "VALUES ('2', current_date, 'New text.', now(), %s)"
+        )
+        refused(conn, policy, (w.sue,))  # published in someone else's name
+        conn.execute(policy, (w.admin,))
         assert conn.execute("SELECT count(*) FROM agents").fetchone()[0] >= 6
 
 

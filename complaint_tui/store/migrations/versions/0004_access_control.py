@@ -39,7 +39,12 @@ RLS_TABLES = (
 )
 APPEND_ONLY = ("timeline_events", "access_log", "case_history")
 # (table, column naming who wrote the row)
-ACTOR_COLUMNS = (("timeline_events", "actor"), ("access_log", "actor"), ("attachments", "added_by"))
+ACTOR_COLUMNS = (
+    ("timeline_events", "actor"),
+    ("access_log", "actor"),
+    ("attachments", "added_by"),
+    ("policy_versions", "created_by"),
+)
 
 # @schema@ is replaced by the quoted name of the schema the tables live in: every function pins
 # its search_path to it (pg_temp last, so a session's temporary tables cannot stand in for ours).
