@@ -138,6 +138,10 @@ def test_the_program_works_as_each_role_under_row_level_security(tmp_path):
         assert json.loads(lan.ok("case", "show", secret, "--json"))["status"] == "investigating"
         lan.ok("case", "recuse", ref, "--reason", "Turns out I know the customer.")
         assert "recused" in lan.refused("case", "assign", ref, agent_login)  # the database says
+        # Stepping away from a confidential case releases it, out of the agent's sight.
+        lan.ok("case", "recuse", secret, "--reason", "A relative's company.")
+        assert secret in lan.refused("case", "show", secret)
+        assert json.loads(sue.ok("case", "show", secret, "--json"))["assignee"] is None
 
         # Role changes and deactivation move the login between groups, for psql too.
         assert (

@@ -176,6 +176,8 @@ class CaseDesk:
         ref: str,
         change: Callable[[Session, Case, datetime], None],
         expected_version: int | None,
+        *,
+        reload: bool = False,
     ) -> CaseDetail:
         """Load, check, change and save one case in one transaction; refusals change nothing."""
         self._require_handler(action, ref)
@@ -194,6 +196,8 @@ class CaseDesk:
                 flag_modified(case, "updated_at")
                 self._set_queue(case)
                 s.flush()
+                if reload:  # a trigger changed the case row as well
+                    s.refresh(case)
                 announce_change(s, self.ctx.db, case.ref)
                 detail = self._detail(s, case, now)
             return detail
@@ -759,12 +763,12 @@ class CaseDesk:
             why = self._text("reason", reason)
             if s.get(Recusal, (case.id, self.actor.id)) is not None:
                 raise Refused(f"You have already recused yourself from {case.ref}.")
+            # The database releases the case if they hold it (a trigger on recusals): on
+            # PostgreSQL an agent may not write a confidential case out of their own sight.
             s.add(Recusal(case_id=case.id, agent_id=self.actor.id, at=now, reason=why))
-            if case.assignee_id == self.actor.id:
-                case.assignee_id = None
             self._event(s, case, EventKind.RECUSAL, f"{self.actor.name} recused: {why}", now)
 
-        return self._act("recuse", ref, change, expected_version)
+        return self._act("recuse", ref, change, expected_version, reload=True)
 
     def set_priority(
         self, ref: str, priority: Priority | str, *, expected_version: int | None = None

@@ -115,6 +115,7 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_forged_actor()": (),
     "ct_case_guard()": (),
     "ct_case_history()": (),
+    "ct_recusal_releases()": (),
     "ct_agents_sync()": (),
 }
 

@@ -4,9 +4,11 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-28
 
-Both dialects get the ``case_history`` table. PostgreSQL also gets the parts of the access
-model that do not depend on role names, spelled out here so later program changes cannot alter
-what this step did:
+Both dialects get the ``case_history`` table, and a trigger by which a recusal releases the
+case (done by the database because on PostgreSQL the agent may not write the released row
+themselves when it is confidential: it leaves their sight). PostgreSQL also gets the parts of
+the access model that do not depend on role names, spelled out here so later program changes
+cannot alter what this step did:
 
 - triggers that make ``timeline_events``, ``access_log`` and ``case_history`` append-only for
   every role, the owner included, and refuse rows written in someone else's name;
@@ -194,6 +196,16 @@ BEGIN
     RETURN n;
 END $$;
 
+-- A recusal releases the case if the recusing person holds it. As the owner: an agent may not
+-- write a row they cannot see, and a confidential case they step away from is one.
+CREATE FUNCTION @schema@.ct_recusal_releases() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @schema@, pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE cases SET assignee_id = NULL, version = version + 1
+     WHERE id = NEW.case_id AND assignee_id = NEW.agent_id;
+    RETURN NULL;
+END $$;
+
 -- Make a login's membership match its agents row: active → the group of its role, otherwise
 -- none. Logins that do not exist yet are left alone; so are superusers and the owner, who need
 -- no group.
@@ -300,6 +312,7 @@ FUNCTION_SIGNATURES = (
     "ct_case_guard()",
     "ct_case_history()",
     "ct_next_ref(integer)",
+    "ct_recusal_releases()",
     "ct_sync_login(text)",
     "ct_create_login(text)",
     "ct_agents_sync()",
@@ -332,10 +345,21 @@ def _json():
     return sa.JSON().with_variant(JSONB(), "postgresql")
 
 
+# SQLite (advisory, one host) gets the one rule that is about data, not about who may act.
+SQLITE_RECUSAL_RELEASES = """
+CREATE TRIGGER ct_recusal_releases AFTER INSERT ON recusals
+BEGIN
+    UPDATE cases SET assignee_id = NULL, version = version + 1
+     WHERE id = NEW.case_id AND assignee_id = NEW.agent_id;
+END
+"""
+
+
 def upgrade() -> None:
     _case_history_table()
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
+        bind.exec_driver_sql(SQLITE_RECUSAL_RELEASES)
         return
     schema = bind.execute(sa.text("SELECT quote_ident(current_schema())")).scalar_one()
     # The driver's own cursor, without parameters: the PL/pgSQL is sent exactly as written here
@@ -369,6 +393,10 @@ def upgrade() -> None:
         "CREATE TRIGGER ct_agents_sync AFTER INSERT OR UPDATE OR DELETE ON agents "
         "FOR EACH ROW EXECUTE FUNCTION ct_agents_sync()"
     )
+    run(
+        "CREATE TRIGGER ct_recusal_releases AFTER INSERT ON recusals "
+        "FOR EACH ROW EXECUTE FUNCTION ct_recusal_releases()"
+    )
     for table in RLS_TABLES:
         run(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     cursor.close()
@@ -376,6 +404,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
+    bind.exec_driver_sql(
+        "DROP TRIGGER IF EXISTS ct_recusal_releases"
+        + (" ON recusals" if bind.dialect.name == "postgresql" else "")
+    )
     if bind.dialect.name == "postgresql":
         run = bind.exec_driver_sql
         for table in RLS_TABLES:
