@@ -108,6 +108,7 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_is_trusted(name)": GROUPS,
     "ct_in_group(text)": GROUPS,
     "ct_me()": GROUPS,
+    "ct_written_here(bigint)": GROUPS,
     "ct_next_ref(integer)": HANDLERS,
     "ct_create_login(text)": (ADMIN,),
     "ct_sync_login(text)": (),
@@ -120,9 +121,12 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
 }
 
 ME = "(SELECT ct_me())"  # a sub-select: evaluated once per query, not once per row
-# Rows this transaction itself wrote: an agent creating a confidential case (or releasing one)
-# may read it back until commit, though it is not theirs to see afterwards.
-MY_XACT = "(SELECT pg_current_xact_id_if_assigned()::xid)"
+# A case this very transaction wrote (its case_history rows carry the 64-bit transaction id):
+# an agent creating a confidential case, or recusing from one, reads it back until commit,
+# though it is not theirs to see afterwards. Not the row's xmin: that is 32 bits and repeats
+# after wraparound (a frozen row keeps it). A transaction that has written nothing has no id, so
+# reads skip the function call altogether (the sub-select is evaluated once per query).
+WRITTEN_HERE = "((SELECT pg_current_xact_id_if_assigned()) IS NOT NULL AND ct_written_here({case}))"
 NOT_RECUSED = (
     "NOT EXISTS (SELECT 1 FROM recusals r WHERE r.case_id = {case} AND r.agent_id = " + ME + ")"
 )
@@ -148,7 +152,8 @@ def _case_data_policies(table: str) -> list[Policy]:
     and the guard on cases allowed)."""
     visible_case = f"EXISTS (SELECT 1 FROM cases c WHERE c.id = {table}.case_id)"
     writable_case = (
-        f"EXISTS (SELECT 1 FROM cases c WHERE c.id = {table}.case_id AND (c.xmin = {MY_XACT} "
+        f"EXISTS (SELECT 1 FROM cases c WHERE c.id = {table}.case_id AND "
+        f"({WRITTEN_HERE.format(case='c.id')} "
         f"OR (c.assignee_id = {ME} AND {NOT_RECUSED.format(case='c.id')})))"
     )
     return [
@@ -168,7 +173,7 @@ POLICIES: tuple[Policy, ...] = (
         "cases",
         "SELECT",
         (AGENT,),
-        using=f"NOT confidential OR assignee_id = {ME} OR xmin = {MY_XACT}",
+        using=f"NOT confidential OR assignee_id = {ME} OR {WRITTEN_HERE.format(case='id')}",
     ),
     Policy("cases", "INSERT", SEE_ALL, check="true"),
     Policy("cases", "INSERT", (AGENT,), check=f"assignee_id IS NULL OR assignee_id = {ME}"),

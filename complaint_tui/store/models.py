@@ -300,6 +300,9 @@ class CaseHistory(Base):
     old_values: Mapped[dict | None] = mapped_column(JsonDoc)
     new_values: Mapped[dict | None] = mapped_column(JsonDoc)
     via_app: Mapped[bool] = mapped_column(Boolean)
+    # PostgreSQL: the 64-bit id of the transaction that made the change (groups one action's
+    # changes; row-level security asks whether the current transaction wrote a case).
+    xact: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
         Index("ix_case_history_case", "case_id", "id"),

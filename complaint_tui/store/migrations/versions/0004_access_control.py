@@ -100,6 +100,17 @@ LANGUAGE sql STABLE SET search_path = @schema@, pg_catalog, pg_temp AS $$
     SELECT id FROM agents WHERE name = current_user AND active
 $$;
 
+-- Whether this transaction wrote the case (see store/access.py WRITTEN_HERE). SECURITY DEFINER:
+-- agents may not read case_history; the answer is about their own transaction only.
+CREATE FUNCTION @schema@.ct_written_here(case_id bigint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @schema@, pg_catalog, pg_temp AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM case_history h
+         WHERE h.case_id = ct_written_here.case_id
+           AND h.xact = pg_current_xact_id_if_assigned()::text::bigint
+    )
+$$;
+
 CREATE FUNCTION @schema@.ct_append_only() RETURNS trigger
 LANGUAGE plpgsql SET search_path = @schema@, pg_catalog, pg_temp AS $$
 BEGIN
@@ -307,6 +318,7 @@ FUNCTION_SIGNATURES = (
     "ct_is_trusted(name)",
     "ct_in_group(text)",
     "ct_me()",
+    "ct_written_here(bigint)",
     "ct_append_only()",
     "ct_forged_actor()",
     "ct_case_guard()",
@@ -332,6 +344,7 @@ def _case_history_table() -> None:
         sa.Column("old_values", _json(), nullable=True),
         sa.Column("new_values", _json(), nullable=True),
         sa.Column("via_app", sa.Boolean(), nullable=False),
+        sa.Column("xact", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_history")),
     )
     with op.batch_alter_table("case_history", schema=None) as batch_op:
@@ -366,6 +379,8 @@ def upgrade() -> None:
     # (its % signs are RAISE and format() placeholders, not the driver's).
     cursor = bind.connection.driver_connection.cursor()
     run = cursor.execute
+    # The writing transaction's 64-bit id (it never repeats, unlike a row's xmin).
+    run("ALTER TABLE case_history ALTER COLUMN xact SET DEFAULT pg_current_xact_id()::text::bigint")
     run(FUNCTIONS.replace("@schema@", schema))
     for signature in FUNCTION_SIGNATURES:
         # Functions are executable by PUBLIC by default; init grants what each group needs.
