@@ -488,3 +488,13 @@ def test_even_the_owner_cannot_edit_the_audit_trail(world):
         # the superuser's way round the triggers is not the owner's
         refused(conn, "SET session_replication_role = replica")
     assert snapshot(w) == before
+
+
+def test_an_update_that_changes_nothing_leaves_no_history_row(world):
+    w, c = world, world.case
+    before = len(history(w, c["pb"]))
+    with w.desk.connect(w.sue) as conn:
+        assert (
+            conn.execute("UPDATE cases SET status = status WHERE id = %s", (c["pb"],)).rowcount == 1
+        )
+    assert len(history(w, c["pb"])) == before

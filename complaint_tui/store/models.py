@@ -279,8 +279,8 @@ class JsonDoc(TypeDecorator[object]):
 
 
 class CaseHistory(Base):
-    """Append-only: every INSERT, UPDATE and DELETE of a case row, written on PostgreSQL by a
-    trigger (whoever made the change, with any client), with the login as actor.
+    """Append-only: every INSERT, DELETE and changing UPDATE of a case row, written on PostgreSQL
+    by a trigger (whoever made the change, with any client), with the login as actor.
 
     ``changed`` lists the columns an UPDATE changed; ``old_values``/``new_values`` hold them
     (a DELETE keeps the whole old row; an INSERT only marks the creation). ``via_app`` is the

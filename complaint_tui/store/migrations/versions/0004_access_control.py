@@ -183,6 +183,9 @@ BEGIN
       FROM jsonb_each(to_jsonb(NEW) - 'search_tsv') AS n
       JOIN jsonb_each(to_jsonb(OLD) - 'search_tsv') AS o USING (key)
      WHERE n.value IS DISTINCT FROM o.value;
+    IF changed = '[]' THEN
+        RETURN NULL;  -- nothing but the derived search vector, or nothing at all
+    END IF;
     INSERT INTO case_history (case_id, ref, at, actor, operation, changed, old_values, new_values, via_app)
     VALUES (NEW.id, NEW.ref, now(), session_user, 'update', changed, before, after, via_app);
     RETURN NULL;
