@@ -150,8 +150,12 @@ class PostgresTarget:
         self.url = base.set(database=self.db_name).render_as_string(hide_password=False)
 
     def cleanup(self) -> None:
+        from complaint_tui.store.access import groups_of_database
+
         with self.admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)'))
+            for group in groups_of_database(conn, self.db_name):  # init made them
+                conn.execute(text(f'DROP ROLE "{group}"'))
         self.admin.dispose()
 
 

@@ -100,19 +100,14 @@ def probe(url: str, naive: bool, timeout: float) -> dict | None:
 def cli_first_paint(kind: str, url: str, runs: int) -> float | None:
     """Median seconds for the real ``complaint-tui`` to show its first case row in a pty."""
     if kind != "sqlite":
-        # On PostgreSQL the login role is the agent: give the demo supervisor a role (the
-        # README's set-up step 3) and connect as it.
+        # On PostgreSQL the login role is the agent: give the demo supervisor its login, in the
+        # desk's supervisor group (what `agent add` does), and connect as it.
         from sqlalchemy import create_engine, text
         from sqlalchemy.engine import make_url
 
         engine = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
-            if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = 'anh.vo'")).scalar():
-                conn.execute(text('CREATE ROLE "anh.vo" LOGIN'))
-            conn.execute(
-                text('GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO "anh.vo"')
-            )
-            conn.execute(text('GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "anh.vo"'))
+            conn.execute(text("SELECT ct_create_login('anh.vo')"))
         engine.dispose()
         url = make_url(url).set(username="anh.vo").render_as_string(hide_password=False)
     done = subprocess.run(

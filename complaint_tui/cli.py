@@ -270,6 +270,10 @@ def init(session: Session) -> None:
         click.echo(
             f"Schema upgraded from {result.revision_before or 'nothing'} to {result.revision_after}."
         )
+    if result.groups:
+        click.echo(
+            f"Group roles {', '.join(result.groups)}: grants and row-level security applied."
+        )
     if result.admin_created:
         click.echo(
             f"{result.admin_created} is the first admin. Add people with "
@@ -309,6 +313,18 @@ def agent_list(session: Session, as_json: bool) -> None:
         return
     for a in rows:
         click.echo(f"{a.name:<24} {a.role.value:<11} {'active' if a.active else 'inactive'}")
+
+
+@agent.command("role")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@pass_session
+def agent_role(session: Session, name: str, role: str) -> None:
+    """Change an agent's role (on PostgreSQL their login moves to that role's group)."""
+    from complaint_tui.services.admin import set_agent_role
+
+    view = run_refusable(lambda: set_agent_role(session.checked_ctx(), session.actor, name, role))
+    click.echo(f"{view.name} is now {view.role.value}.")
 
 
 @agent.command("deactivate")

@@ -269,7 +269,14 @@ def test_a_write_reads_no_case_history_inside_its_transaction(ctx, agents, story
         assert statements[0] == "BEGIN IMMEDIATE", statements
     assert any(s.startswith("INSERT INTO timeline_events") for s in statements), statements
     reads_of_history = [s for s in statements if HISTORY.search(s) and not s.startswith("INSERT")]
-    assert reads_of_history == [], "the write transaction read the case's history"
+    if ctx.db.is_sqlite:  # the lock is the whole database's
+        assert reads_of_history == [], "the write transaction read the case's history"
+    else:
+        # PostgreSQL locks only the case's row, and under row-level security the writer may lose
+        # sight of the case at commit (an agent's confidential intake, a recusal): the detail is
+        # read in the write, after every change of it.
+        last_change = max(i for i, s in enumerate(statements) if not s.startswith("SELECT"))
+        assert all(i > last_change for i, s in enumerate(statements) if s in reads_of_history)
     # The caller still gets the whole case as it is after the change.
     assert detail.timeline[-1].actor == "sue"
     assert len(detail.timeline) == (1 if write == "create" else 6)

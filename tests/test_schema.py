@@ -24,7 +24,7 @@ from complaint_tui.services.errors import Refused, Unavailable
 from complaint_tui.store import db as db_module
 from complaint_tui.store.db import Database, SchemaError, alembic_config
 from complaint_tui.store.models import Agent
-from tests.conftest import DEFAULT_NOW, _pg_server_url
+from tests.conftest import DEFAULT_NOW, _pg_server_url, drop_pg_database
 
 FUTURE = "9999_from_a_newer_release"
 
@@ -46,8 +46,7 @@ def empty_url(request, tmp_path) -> Iterator[str]:
     try:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_pg_database(admin, name)  # and the group roles init created for it
         admin.dispose()
 
 

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from complaint_tui.domain.enums import Role
 from complaint_tui.domain.text import InvalidText, clean_input, has_unstorable
-from complaint_tui.services.context import AppContext
+from complaint_tui.services.context import AppContext, db_refusals
 from complaint_tui.services.errors import Conflict, PermissionDenied, Refused
 from complaint_tui.services.identity import Actor, login_name
 from complaint_tui.services.permissions import require_admin
+from complaint_tui.store import access
 from complaint_tui.store.models import Agent, PolicyVersion
 
 _AGENT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$")
@@ -33,6 +34,7 @@ class InitResult:
     revision_before: str | None
     revision_after: str | None
     admin_created: str | None
+    groups: tuple[str, ...] = ()  # PostgreSQL: the desk's group roles, grants re-applied
 
 
 def default_policy_text() -> str:
@@ -65,7 +67,14 @@ def init_database(ctx: AppContext, as_name: str | None = None) -> InitResult:
                     created_by=created or "init",
                 )
             )
-    return InitResult(before, after, created)
+    groups: tuple[str, ...] = ()
+    if ctx.db.is_postgres:
+        with db_refusals(), ctx.db.session(write=True) as s:
+            try:
+                groups = tuple(access.apply_access(s.connection()).values())
+            except access.AccessError as exc:
+                raise Refused(str(exc)) from None
+    return InitResult(before, after, created, groups)
 
 
 def add_agent(ctx: AppContext, actor: Actor, name: str, role: Role | str) -> AgentView:
@@ -80,22 +89,45 @@ def add_agent(ctx: AppContext, actor: Actor, name: str, role: Role | str) -> Age
     except ValueError:
         raise Refused("role: choose one of " + ", ".join(r.value for r in Role) + ".") from None
     now = ctx.now()
-    with ctx.db.session(write=True) as s:
+    with db_refusals(), ctx.db.session(write=True) as s:
         if s.scalar(select(Agent).where(Agent.name == name)) is not None:
             raise Conflict(f"Agent {name!r} already exists.")
         s.add(Agent(name=name, role=role.value, active=True, created_at=now))
+        if ctx.db.is_postgres:
+            # The person's login role and its group, in the same transaction as the agent.
+            s.flush()
+            access.create_login(s, name)
     return AgentView(name, role, True, now)
+
+
+def set_agent_role(ctx: AppContext, actor: Actor, name: str, role: Role | str) -> AgentView:
+    """A new role for an agent; on PostgreSQL its login moves to that role's group."""
+    require_admin(actor, "change an agent's role")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise Refused("role: choose one of " + ", ".join(r.value for r in Role) + ".") from None
+    with db_refusals(), ctx.db.session(write=True) as s:
+        agent = s.scalar(select(Agent).where(Agent.name == name))
+        if agent is None:
+            raise Refused(f"No agent {name!r}.")
+        if agent.id == actor.id:
+            raise Refused("You cannot change your own role; ask another admin.")
+        if agent.role == role.value:
+            raise Refused(f"{name} is already {role.value}.")
+        agent.role = role.value  # a trigger moves the login to the new group (PostgreSQL)
+    return AgentView(agent.name, role, agent.active, agent.created_at)
 
 
 def set_agent_active(ctx: AppContext, actor: Actor, name: str, active: bool) -> None:
     require_admin(actor, "activate or deactivate agents")
-    with ctx.db.session(write=True) as s:
+    with db_refusals(), ctx.db.session(write=True) as s:
         agent = None if has_unstorable(name) else s.scalar(select(Agent).where(Agent.name == name))
         if agent is None:
             raise Refused(f"No agent {name!r}.")
         if agent.id == actor.id and not active:
             raise Refused("You cannot deactivate yourself.")
-        agent.active = active
+        agent.active = active  # a trigger revokes or restores the login's group (PostgreSQL)
 
 
 def list_agents(ctx: AppContext, actor: Actor) -> list[AgentView]:

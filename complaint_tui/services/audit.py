@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from complaint_tui.services.context import AppContext
@@ -19,8 +20,12 @@ def log_access(
     allowed: bool,
     detail: str = "",
 ) -> None:
-    session.add(
-        AccessLog(at=at, actor=actor, action=action, case_ref=ref, allowed=allowed, detail=detail)
+    # inline(): no RETURNING of the new id, so on PostgreSQL writing the log does not require
+    # being allowed to read it.
+    session.execute(
+        insert(AccessLog)
+        .values(at=at, actor=actor, action=action, case_ref=ref, allowed=allowed, detail=detail)
+        .inline()
     )
 
 

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Select, and_, exists, func, select
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy import text as sql
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -38,7 +39,7 @@ from complaint_tui.domain.text import InvalidText, clean_input, has_unstorable, 
 from complaint_tui.domain.workflow import Action, CaseState, action_refusal, can_transition, refusal
 from complaint_tui.services.audit import log_access, log_refusal
 from complaint_tui.services.changes import announce_change
-from complaint_tui.services.context import AppContext, _first_line
+from complaint_tui.services.context import AppContext, _first_line, refusal_from_db
 from complaint_tui.services.errors import (
     Conflict,
     NotFound,
@@ -110,6 +111,11 @@ class CaseDesk:
             raise Unavailable(f"The database did not answer: {_first_line(exc)}.") from None
         except DataError as exc:
             raise Refused(f"The database refused a value: {_first_line(exc)}.") from None
+        except DBAPIError as exc:  # on PostgreSQL: row-level security, grants, audit triggers
+            refusal = refusal_from_db(exc)
+            if refusal is None:
+                raise
+            raise refusal from None
 
     def _refuse(self, action: str, ref: str | None, exc: Refused) -> Refused:
         if isinstance(exc, PermissionDenied):
@@ -130,6 +136,15 @@ class CaseDesk:
         if for_update and self.ctx.db.is_postgres:
             stmt = stmt.with_for_update(of=Case)
         case = s.scalars(stmt).unique().one_or_none()
+        if case is None and for_update and self.ctx.db.is_postgres:
+            # Row-level security lets one read a case one may not change (not yours, unassigned,
+            # recused): say so rather than "no case".
+            seen = s.scalar(select(Case.ref).where(Case.ref == ref.strip().upper()))
+            if seen is not None:
+                raise PermissionDenied(
+                    f"The database does not let {self.actor.name} change {seen}: it is not "
+                    "assigned to them, or they recused from it."
+                )
         if case is None:
             raise NotFound(f"No case {ref.strip()!r}.")
         if not can_view(self.actor, case):
@@ -166,6 +181,8 @@ class CaseDesk:
         ref: str,
         change: Callable[[Session, Case, datetime], None],
         expected_version: int | None,
+        *,
+        reload: bool = False,
     ) -> CaseDetail:
         """Load, check, change and save one case in one transaction; refusals change nothing.
 
@@ -187,11 +204,14 @@ class CaseDesk:
                 flag_modified(case, "updated_at")
                 self._set_queue(case)
                 s.flush()
+                if reload:  # a trigger changed the case row as well
+                    s.refresh(case)
                 announce_change(s, self.ctx.db, case.ref)
                 case_id = case.id
+                detail = self._detail_in_write(s, case, now)
         except Refused as exc:
             raise self._refuse(action, ref, exc) from None
-        return self._detail_after_write(case_id, now)
+        return detail or self._detail_after_write(case_id, now)
 
     @staticmethod
     def _text(
@@ -268,6 +288,11 @@ class CaseDesk:
                 CaseService(service=svc, position=i) for i, svc in enumerate(draft.services)
             ]
             self._set_queue(case)
+            if self.ctx.db.is_postgres:
+                # The id up front, so the INSERT needs no RETURNING: PostgreSQL checks returned
+                # rows against row-level security, and an agent's confidential intake is not
+                # theirs to see (they may read it back only within this transaction).
+                case.id = s.scalar(select(func.nextval(func.pg_get_serial_sequence("cases", "id"))))
             s.add(case)
             s.flush()
             index_case(s, case.id, case.ref, case.customer, case.subject, case.description)
@@ -279,23 +304,34 @@ class CaseDesk:
             s.flush()
             announce_change(s, self.ctx.db, case.ref)
             case_id = case.id
-        return self._detail_after_write(case_id, now)
+            detail = self._detail_in_write(s, case, now)
+        return detail or self._detail_after_write(case_id, now)
 
     def _next_ref(self, s: Session, now: datetime) -> str:
+        """The year's next ref. A counter behind the cases (reset by hand, restored from an old
+        backup) continues after the highest number in use instead of repeating a ref."""
         year = self.ctx.calendar.local(now).year
-        # Imported here: the PostgreSQL dialect module costs a quarter second at start-up.
         if self.ctx.db.is_postgres:
-            from sqlalchemy.dialects.postgresql import insert as ins
-        else:
-            from sqlalchemy.dialects.sqlite import insert as ins
-        s.execute(ins(RefCounter).values(year=year, last=0).on_conflict_do_nothing())
+            # Agents may not write the counter: a SECURITY DEFINER function does (access_control migration).
+            number = s.execute(sql("SELECT ct_next_ref(:y)"), {"y": year}).scalar_one()
+            return ref_of(year, number)
+        from sqlalchemy.dialects.sqlite import insert
+
+        s.execute(insert(RefCounter).values(year=year, last=0).on_conflict_do_nothing())
         number = s.execute(
             RefCounter.__table__.update()
             .where(RefCounter.year == year)
             .values(last=RefCounter.last + 1)
             .returning(RefCounter.last)
         ).scalar_one()
-        return f"C-{year}-{number:05d}"
+        if s.scalar(select(Case.id).where(Case.ref == ref_of(year, number))) is not None:
+            prefix = ref_prefix(year)
+            used = s.scalars(select(Case.ref).where(Case.ref.startswith(prefix)))
+            number = max(int(r[len(prefix) :]) for r in used if r[len(prefix) :].isdigit()) + 1
+            s.execute(
+                RefCounter.__table__.update().where(RefCounter.year == year).values(last=number)
+            )
+        return ref_of(year, number)
 
     def _add_attachment(
         self, s: Session, case: Case, att: AttachmentInput, now: datetime
@@ -344,6 +380,13 @@ class CaseDesk:
     def _log_allowed(self, at: datetime, action: str, ref: str, detail: str = "") -> None:
         with self._tx(write=True) as s:
             log_access(s, at, self.actor.name, action, ref, True, detail)
+
+    def _detail_in_write(self, s: Session, case: Case, now: datetime) -> CaseDetail | None:
+        """PostgreSQL: the detail, read inside the write. Its lock is the case's row only, and
+        under row-level security the writer may lose sight of the case at commit (an agent's
+        confidential intake, a recusal). SQLite: None, so the database-wide write lock is held
+        only for the change and the detail is read after the commit."""
+        return self._detail(s, case, now) if self.ctx.db.is_postgres else None
 
     def _detail_after_write(self, case_id: int, now: datetime) -> CaseDetail:
         """The case as just committed, read in a read transaction of its own. Access was checked
@@ -791,12 +834,12 @@ class CaseDesk:
             self._allow(Action.RECUSE, case)
             if s.get(Recusal, (case.id, self.actor.id)) is not None:
                 raise Refused(f"You have already recused yourself from {case.ref}.")
+            # The database releases the case if they hold it (a trigger on recusals): on
+            # PostgreSQL an agent may not write a confidential case out of their own sight.
             s.add(Recusal(case_id=case.id, agent_id=self.actor.id, at=now, reason=why))
-            if case.assignee_id == self.actor.id:
-                case.assignee_id = None
             self._event(s, case, EventKind.RECUSAL, f"{self.actor.name} recused: {why}", now)
 
-        return self._act("recuse", ref, change, expected_version)
+        return self._act("recuse", ref, change, expected_version, reload=True)
 
     def set_priority(
         self, ref: str, priority: Priority | str, *, expected_version: int | None = None
@@ -965,7 +1008,8 @@ class CaseDesk:
             s.flush()
             announce_change(s, self.ctx.db, case.ref)
             case_id = case.id
-        return self._detail_after_write(case_id, now)
+            detail = self._detail_in_write(s, case, now)
+        return detail or self._detail_after_write(case_id, now)
 
     def count(self, condition=None) -> int:
         stmt = select(func.count()).select_from(Case).where(visible_filter(self.actor))
@@ -973,6 +1017,14 @@ class CaseDesk:
             stmt = stmt.where(condition)
         with self._tx(write=False) as s:
             return s.scalar(stmt) or 0
+
+
+def ref_prefix(year: int) -> str:
+    return f"C-{year}-"
+
+
+def ref_of(year: int, number: int) -> str:
+    return f"{ref_prefix(year)}{number:05d}"
 
 
 def invalid(message: str) -> ValidationFailed:

@@ -5,18 +5,20 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from complaint_tui.domain.calendar import BusinessCalendar
 from complaint_tui.domain.clock import Clock, SystemClock
 from complaint_tui.domain.settings import Settings
 from complaint_tui.domain.sla import Sla
 from complaint_tui.services.config import default_data_dir
-from complaint_tui.services.errors import Unavailable
+from complaint_tui.services.errors import PermissionDenied, Refused, Unavailable
 from complaint_tui.store.db import Database, SchemaError
 
 
@@ -115,6 +117,47 @@ class AppContext:
             raise Unavailable(str(exc)) from None
         except OperationalError as exc:
             raise Unavailable(f"Cannot reach the database: {_first_line(exc)}.") from None
+        except DBAPIError as exc:
+            if sqlstate(exc) != INSUFFICIENT_PRIVILEGE:
+                raise
+            # A login that is in none of the desk's groups (never added, or deactivated).
+            raise PermissionDenied(
+                f"Your database login has no access to this complaint desk ({_first_line(exc)}); "
+                "ask an admin to add you with `complaint-tui agent add`."
+            ) from None
+
+
+INSUFFICIENT_PRIVILEGE = "42501"
+# What the database's own rules raise (store/access.py, the access_control migration) besides a permission:
+# a name PostgreSQL cannot take, a reserved name, no such agent.
+_DB_REFUSALS = {"42602", "42939", "P0002"}
+
+
+def sqlstate(exc: DBAPIError) -> str | None:
+    return getattr(getattr(exc, "orig", None), "sqlstate", None)
+
+
+def refusal_from_db(exc: DBAPIError) -> Refused | None:
+    """The database refusing a statement under its access rules, as one sentence (a permission
+    refusal on PostgreSQL: row-level security, grants, the audit triggers); None otherwise."""
+    state = sqlstate(exc)
+    if state == INSUFFICIENT_PRIVILEGE:
+        return PermissionDenied(f"The database refused this: {_first_line(exc)}.")
+    if state in _DB_REFUSALS:
+        return Refused(f"The database refused this: {_first_line(exc)}.")
+    return None
+
+
+@contextmanager
+def db_refusals() -> Iterator[None]:
+    """Turn the database refusing a statement under its access rules into that refusal."""
+    try:
+        yield
+    except DBAPIError as exc:
+        refusal = refusal_from_db(exc)
+        if refusal is None:
+            raise
+        raise refusal from None
 
 
 def _first_line(exc: Exception) -> str:

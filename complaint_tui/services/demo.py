@@ -522,6 +522,8 @@ def _sqlite_value(v):
 
 
 BULK_TABLES = ("cases", "case_services", "timeline_events")
+# PostgreSQL: the tables with per-row audit triggers (the access_control migration).
+AUDITED_BULK_TABLES = ("cases", "timeline_events")
 PROTO_CASE_COLS = CASE_COLS[3:]  # everything but id, ref and customer
 # Timeline rows are inserted in (case_id, id) order: their index only ever appends.
 APPEND_ONLY_INDEXES = frozenset({"ix_timeline_case"})
@@ -595,6 +597,11 @@ def _bulk_insert(
                     ):
                         conn.exec_driver_sql(f"SET LOCAL {setting}")
                 drop_search_index(conn)
+                if not sqlite:
+                    # A bulk load by the owner: no per-row audit (a history row per case, an
+                    # actor check per event), like the keys below; back on before commit.
+                    for table in AUDITED_BULK_TABLES:
+                        conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
                 for fk in fkeys:
                     conn.execute(DropConstraint(fk))
                 for idx in indexes:
@@ -617,6 +624,8 @@ def _bulk_insert(
                     _build_fts5(conn, raw, clones)
                 else:  # the vectors came with the rows; now the GIN index over them
                     create_search_index(conn)
+                    for table in AUDITED_BULK_TABLES:
+                        conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
                 for table in STAGING_TABLES:
                     raw.execute(f"DROP TABLE {table}")
                 raw.close()

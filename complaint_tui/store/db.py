@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 MIGRATIONS = resources.files(__package__).joinpath("migrations")
 # The migration revisions in order; tests assert this matches Alembic's script directory, so the
 # start-up check need not import Alembic (over a second on a small machine).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
 # How long a SQLite writer queues for the file's write lock before giving up.
 BUSY_TIMEOUT_S = 30.0
+# The session setting the case_history trigger reads (the access_control migration).
+CLIENT_SETTING = "complaint_tui.client"
 
 
 NEWER_SCHEMA = (
@@ -188,9 +190,18 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         if parsed.drivername == "postgresql":
             url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
         try:
-            return create_engine(url, echo=echo, pool_pre_ping=True)
+            engine = create_engine(url, echo=echo, pool_pre_ping=True)
         except ImportError:  # the driver is the optional extra complaint-tui[postgresql]
             raise SchemaError(POSTGRESQL_NOT_INSTALLED) from None
+
+        @event.listens_for(engine, "connect")
+        def _pg_connect(dbapi_conn, _record) -> None:
+            # case_history marks changes from sessions that say they are this program (a claim
+            # any client can make: only "not via the app" is certain; see models.CaseHistory).
+            dbapi_conn.execute(f"SET {CLIENT_SETTING} = 'complaint-tui'")
+            dbapi_conn.commit()
+
+        return engine
     raise SchemaError(
         f"Unsupported database URL scheme {parsed.drivername!r}; use sqlite or postgresql."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -179,6 +180,10 @@ class ReportedEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text)
 
+    # Write order only, never loaded: a flush writes the case before the rows pointing at it
+    # (on PostgreSQL row-level security checks those rows against the case as changed so far).
+    case: Mapped[Case] = relationship(lazy="raise")
+
     __table_args__ = (Index("ix_reported_events_case", "case_id", "at"),)
 
 
@@ -194,6 +199,10 @@ class TimelineEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     text: Mapped[str] = mapped_column(Text, default="")
     customer_visible: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # Write order only, never loaded: a flush writes the case before the rows pointing at it
+    # (on PostgreSQL row-level security checks those rows against the case as changed so far).
+    case: Mapped[Case] = relationship(lazy="raise")
 
     __table_args__ = (Index("ix_timeline_case", "case_id", "id"),)
 
@@ -211,6 +220,10 @@ class Attachment(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
     added_by: Mapped[str] = mapped_column(String(64))
 
+    # Write order only, never loaded: a flush writes the case before the rows pointing at it
+    # (on PostgreSQL row-level security checks those rows against the case as changed so far).
+    case: Mapped[Case] = relationship(lazy="raise")
+
     __table_args__ = (Index("ix_attachments_case", "case_id"),)
 
 
@@ -225,6 +238,10 @@ class Recusal(Base):
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text)
+
+    # Write order only, never loaded: a flush writes the case before the rows pointing at it
+    # (on PostgreSQL row-level security checks those rows against the case as changed so far).
+    case: Mapped[Case] = relationship(lazy="raise")
 
 
 class AccessLog(Base):
@@ -243,4 +260,51 @@ class AccessLog(Base):
     __table_args__ = (
         Index("ix_access_log_case", "case_ref", "at"),
         Index("ix_access_log_actor", "actor", "at"),
+    )
+
+
+class JsonDoc(TypeDecorator[object]):
+    """JSON on SQLite, JSONB on PostgreSQL; the PostgreSQL dialect module is imported only when
+    a PostgreSQL engine needs it (it costs start-up time on SQLite)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+
+class CaseHistory(Base):
+    """Append-only: every INSERT, DELETE and changing UPDATE of a case row, written on PostgreSQL
+    by a trigger (whoever made the change, with any client), with the login as actor.
+
+    ``changed`` lists the columns an UPDATE changed; ``old_values``/``new_values`` hold them
+    (a DELETE keeps the whole old row; an INSERT only marks the creation). ``via_app`` is the
+    session's claim to be complaint-tui: a claim anyone can make, so only False means something
+    (the change certainly came from outside the program). SQLite (advisory) writes no rows.
+    """
+
+    __tablename__ = "case_history"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(BigInteger)  # no foreign key: history outlives a case
+    ref: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    operation: Mapped[str] = mapped_column(String(8))
+    changed: Mapped[list] = mapped_column(JsonDoc)
+    old_values: Mapped[dict | None] = mapped_column(JsonDoc)
+    new_values: Mapped[dict | None] = mapped_column(JsonDoc)
+    via_app: Mapped[bool] = mapped_column(Boolean)
+    # PostgreSQL: the 64-bit id of the transaction that made the change (groups one action's
+    # changes; row-level security asks whether the current transaction wrote a case).
+    xact: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_case_history_case", "case_id", "id"),
+        Index("ix_case_history_actor", "actor", "at"),
     )
