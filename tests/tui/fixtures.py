@@ -12,6 +12,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from rich.color import ColorSystem
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color
+from textual.filter import LineFilter
+
 from complaint_tui.domain.clock import FixedClock
 from complaint_tui.domain.enums import Urgency
 from complaint_tui.domain.intake import AttachmentInput, EventDate, IntakeDraft
@@ -29,6 +35,7 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 SEED_CASES = 60
 SEED = 3
+VOLUME_CASES = 2_000  # what `complaint-tui --demo` seeds: counts in the thousands
 
 
 # ---- databases --------------------------------------------------------------------------------
@@ -74,6 +81,34 @@ def build_app(
     # Textual reads TEXTUAL_ANIMATIONS when it is first imported, which under pytest is before any
     # conftest runs (pytest-textual-snapshot imports it): switch animations off on the app itself.
     app.animation_level = "none"
+    return app
+
+
+class StandardColors(LineFilter):
+    """What a 16-colour terminal shows: every colour reduced to the 16 ANSI ones.
+
+    Textual's driver does this when it writes to such a terminal (Strip.render downgrades each
+    colour to the console's color_system with Rich's Color.downgrade). An SVG screenshot is
+    exported in truecolor and never goes through the driver, so this filter applies the same
+    reduction to the lines the screenshot is made from.
+    """
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [
+            Segment(text, _standard(style) if style is not None else None, control)
+            for text, style, control in segments
+        ]
+
+
+def _standard(style: Style) -> Style:
+    color = style.color.downgrade(ColorSystem.STANDARD) if style.color else None
+    bgcolor = style.bgcolor.downgrade(ColorSystem.STANDARD) if style.bgcolor else None
+    return style + Style.from_color(color, bgcolor)
+
+
+def in_sixteen_colours(app: ComplaintApp) -> ComplaintApp:
+    """The app as a 16-colour terminal shows it (the filter runs after Textual's own)."""
+    app._filters.append(StandardColors())
     return app
 
 
@@ -434,6 +469,7 @@ __all__ = [
     "add_story_cases",
     "build_app",
     "copy_database",
+    "in_sixteen_colours",
     "open_context",
     "seed_database",
     "settle",
