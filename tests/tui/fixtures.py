@@ -29,6 +29,7 @@ from complaint_tui.services.demo import seed_demo
 from complaint_tui.services.identity import actor_named
 from complaint_tui.services.queue import QueueQuery, QueueService, QueueView
 from complaint_tui.tui.app import ComplaintApp
+from complaint_tui.tui.screens.case_detail import CaseDetailScreen
 from tests.conftest import DEFAULT_NOW, VN
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
@@ -119,6 +120,30 @@ async def settle(pilot) -> None:
         await pilot.pause()
         await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+# ---- cases made and opened inside a running app ------------------------------------------------
+def new_case(app: ComplaintApp, **kw):
+    """A plain new case, made through the app's own desk; any field can be given."""
+    base = dict(
+        customer="nguyen.van.a",
+        services=["VPS"],
+        channel="email",
+        subject="VPS unreachable since the morning",
+        description="Cannot SSH into my VPS since 9:00.",
+        desired_outcome="Working server and a credit.",
+    )
+    base.update(kw)
+    return app.backend.desk.create(IntakeDraft(**base))
+
+
+async def open_case(app: ComplaintApp, pilot, ref: str):
+    """Open a case and wait until it shows; returns its CaseDetailScreen."""
+    app.open_case(ref)
+    await settle(pilot)
+    assert isinstance(app.screen, CaseDetailScreen)
+    assert app.screen.detail is not None
+    return app.screen
 
 
 # ---- story cases ------------------------------------------------------------------------------
@@ -470,6 +495,8 @@ __all__ = [
     "build_app",
     "copy_database",
     "in_sixteen_colours",
+    "new_case",
+    "open_case",
     "open_context",
     "seed_database",
     "settle",

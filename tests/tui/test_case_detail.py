@@ -23,6 +23,7 @@ from complaint_tui.tui.screens.queue import QueueScreen
 from complaint_tui.tui.widgets.queue_table import QueueTable
 from tests.conftest import DEFAULT_NOW
 from tests.tui.conftest import settle
+from tests.tui.fixtures import new_case, open_case
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -30,27 +31,6 @@ SIZES = [(80, 24), (120, 40)]
 def screen_text(app) -> str:
     """What the terminal shows, as plain text lines."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-def new_case(app, **kw):
-    base = dict(
-        customer="nguyen.van.a",
-        services=["VPS"],
-        channel="email",
-        subject="VPS unreachable since the morning",
-        description="Cannot SSH into my VPS since 9:00.",
-        desired_outcome="Working server and a credit.",
-    )
-    base.update(kw)
-    return app.backend.desk.create(IntakeDraft(**base))
-
-
-async def open_case(app, pilot, ref: str) -> CaseDetailScreen:
-    app.open_case(ref)
-    await settle(pilot)
-    assert isinstance(app.screen, CaseDetailScreen)
-    assert app.screen.detail is not None
-    return app.screen
 
 
 async def type_text(pilot, text: str) -> None:

@@ -8,13 +8,13 @@ from dataclasses import replace
 import pytest
 from textual.widgets import Input, Static, TextArea
 
-from complaint_tui.domain.intake import IntakeDraft
 from complaint_tui.tui.screens.action_form import ActionForm
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen
 from complaint_tui.tui.screens.confirm import ConfirmScreen
 from complaint_tui.tui.screens.intake import IntakeScreen
 from complaint_tui.tui.screens.queue import QueueScreen
 from tests.tui.conftest import settle
+from tests.tui.fixtures import new_case, open_case
 
 
 async def intake_with_text(app, pilot):
@@ -30,18 +30,7 @@ async def intake_with_text(app, pilot):
 
 async def note_form_with_text(app, pilot):
     await settle(pilot)
-    case = app.backend.desk.create(
-        IntakeDraft(
-            customer="nguyen.van.a",
-            services=["VPS"],
-            channel="email",
-            subject="VPS unreachable",
-            description="Cannot SSH in.",
-        )
-    )
-    app.open_case(case.ref)
-    await settle(pilot)
-    assert isinstance(app.screen, CaseDetailScreen)
+    await open_case(app, pilot, new_case(app).ref)
     await pilot.press("c")
     await settle(pilot)
     screen = app.screen

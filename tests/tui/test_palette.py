@@ -7,11 +7,11 @@ from dataclasses import replace
 
 from textual.command import CommandList, CommandPalette
 
-from complaint_tui.domain.intake import IntakeDraft
 from complaint_tui.tui.screens.case_actions import CASE_ACTIONS
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen
 from complaint_tui.tui.screens.intake import IntakeScreen
 from tests.tui.conftest import settle
+from tests.tui.fixtures import new_case, open_case
 
 COMPLAINT_THEMES = [
     "complaint-colorblind",
@@ -38,19 +38,7 @@ async def palette_entries(pilot, key: str = "ctrl+p") -> list[tuple[str, str]]:
 
 async def open_new_case(app, pilot) -> CaseDetailScreen:
     await settle(pilot)
-    case = app.backend.desk.create(
-        IntakeDraft(
-            customer="nguyen.van.a",
-            services=["VPS"],
-            channel="email",
-            subject="VPS unreachable",
-            description="Cannot SSH in.",
-        )
-    )
-    app.open_case(case.ref)
-    await settle(pilot)
-    assert isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None
-    return app.screen
+    return await open_case(app, pilot, new_case(app).ref)
 
 
 async def test_the_case_screen_lists_each_action_once_with_its_key(make_app):

@@ -9,14 +9,13 @@ from textual.widgets import Static
 
 from complaint_tui.cli import cli
 from complaint_tui.domain.enums import CustomerResponse, EventKind, Status
-from complaint_tui.domain.intake import IntakeDraft
 from complaint_tui.services.queue import VIEW_ORDER, QueueCounts, QueueFilter
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen
 from complaint_tui.tui.screens.help import HelpScreen
 from complaint_tui.tui.screens.queue import VIEW_SHORT_NAMES, QueueScreen
 from tests.conftest import DEFAULT_NOW
 from tests.tui.conftest import settle
-from tests.tui.fixtures import build_app
+from tests.tui.fixtures import build_app, new_case, open_case
 
 # Stored values that are not words: none may reach the screen.
 RAW_NAMES = [
@@ -30,25 +29,6 @@ def shown(app, selector: str) -> str:
 
 def screen_lines(app) -> list[str]:
     return [strip.text for strip in app.screen._compositor.render_strips()]
-
-
-async def open_case(app, pilot, ref: str) -> CaseDetailScreen:
-    app.open_case(ref)
-    await settle(pilot)
-    assert isinstance(app.screen, CaseDetailScreen) and app.screen.detail is not None
-    return app.screen
-
-
-def new_case(app, **kw):
-    draft = dict(
-        customer="nguyen.van.a",
-        services=["VPS"],
-        channel="email",
-        subject="VPS unreachable since the morning",
-        description="Cannot SSH in.",
-    )
-    draft.update(kw)
-    return app.backend.desk.create(IntakeDraft(**draft))
 
 
 # ---- 80 columns --------------------------------------------------------------------------------
