@@ -22,6 +22,7 @@ from complaint_tui.domain.enums import (
     Urgency,
 )
 from complaint_tui.domain.intake import IntakeDraft
+from complaint_tui.domain.labels import clock_label, event_label, show_instant
 from complaint_tui.domain.parsing import ParseError, parse_event, parse_instant
 from complaint_tui.domain.settings import SettingsError
 from complaint_tui.domain.text import one_line, strip_control, undecodable
@@ -428,7 +429,7 @@ def case_show(session: Session, ref: str, as_json: bool) -> None:
     s = detail.summary
 
     def local(v):
-        return ctx.calendar.local(v).strftime("%Y-%m-%d %H:%M") if v else "—"
+        return show_instant(v, ctx.calendar.tz)
 
     out = [
         f"{s.ref}  {s.status.value}  {s.priority}  {'CONFIDENTIAL  ' if s.confidential else ''}{detail.urgency.value}",
@@ -444,7 +445,7 @@ def case_show(session: Session, ref: str, as_json: bool) -> None:
         )
     out.append("Clocks:")
     for c in detail.clocks:
-        out.append(f"  {c.name:<18} due {local(c.due_at):<16}  {c.text}")
+        out.append(f"  {clock_label(c.name):<18} due {local(c.due_at):<20}  {c.text}")
     out += ["Description:", strip_control(detail.description)]
     if detail.desired_outcome:
         out += ["Desired outcome:", strip_control(detail.desired_outcome)]
@@ -460,7 +461,7 @@ def case_show(session: Session, ref: str, as_json: bool) -> None:
     for t in detail.timeline:
         vis = "customer" if t.customer_visible else "internal"
         out.append(
-            f"  {local(t.at)}  {t.kind.value:<20} {vis:<8} {t.actor}: {one_line(t.text, 300)}"
+            f"  {local(t.at)}  {event_label(t.kind):<20} {vis:<8} {t.actor}: {one_line(t.text, 300)}"
         )
     click.echo("\n".join(out))
 

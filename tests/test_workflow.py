@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaint_tui.domain.enums import EventKind, Status
+from complaint_tui.domain.labels import response_label, status_label
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.errors import Refused, ValidationFailed
 from tests.helpers_db import assert_denied, assert_unchanged, draft, dump
@@ -151,7 +152,7 @@ def test_intake_acknowledge_and_start(desk, clock):
     assert kinds(d) == [EventKind.CREATED, EventKind.ACKNOWLEDGED, EventKind.STATUS_CHANGE]
     assert d.timeline[1].customer_visible is True
     assert d.timeline[2].customer_visible is False
-    assert "new" in d.timeline[2].text and "investigating" in d.timeline[2].text
+    assert d.timeline[2].text == "new → under investigation: Looking at the hypervisor"
 
     ref = desk.create(draft()).ref
     desk.acknowledge(ref)
@@ -242,7 +243,7 @@ def test_resolve_needs_and_records_outcome_and_root_cause(ctx, desk, clock):
         assert outcome.kind is EventKind.OUTCOME and outcome.customer_visible
         assert outcome.text == "Access restored; one day of service credited."
         assert d.timeline[-2].kind is EventKind.STATUS_CHANGE
-        assert d.timeline[-2].text.startswith(start_status.value)
+        assert d.timeline[-2].text.startswith(f"{status_label(start_status)} → resolved")
 
 
 def test_close_records_the_customer_response(ctx, desk, clock):
@@ -253,7 +254,7 @@ def test_close_records_the_customer_response(ctx, desk, clock):
         assert d.status is S.CLOSED
         assert d.customer_response == response
         assert d.closed_at == clock.now()
-        assert response in d.timeline[-1].text
+        assert f"(customer response: {response_label(response)})" in d.timeline[-1].text
     ref = case_in(desk, S.RESOLVED)
     err = assert_unchanged(ctx, lambda: desk.close(ref, "maybe"), exc_type=ValidationFailed)
     assert "response" in str(err)

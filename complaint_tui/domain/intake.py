@@ -8,6 +8,7 @@ from datetime import datetime
 
 from complaint_tui.domain.clock import instant_problem
 from complaint_tui.domain.enums import Channel, Priority
+from complaint_tui.domain.labels import show_instant
 from complaint_tui.domain.settings import IntakeSettings
 
 _CUSTOMER_ID = re.compile(r"^[\w.@+-]{2,64}$")
@@ -150,7 +151,7 @@ def event_problem(event: EventDate, now: datetime) -> str | None:
     if problem is not None:
         return f"events: {problem}."
     if event.at > now:
-        return f"events: {event.at:%Y-%m-%d %H:%M} is in the future."
+        return f"events: {show_instant(event.at, event.at.tzinfo)} is in the future."
     if not event.note.strip():
         return "events: after the time, say what happened."
     return None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from complaint_tui.domain.enums import Status
+from complaint_tui.domain.labels import status_label
 
 S = Status
 
@@ -19,18 +20,10 @@ ALLOWED: dict[Status, frozenset[Status]] = {
     S.CLOSED: frozenset({S.INVESTIGATING}),
 }
 
-_LABEL = {
-    S.NEW: "new",
-    S.ACKNOWLEDGED: "acknowledged",
-    S.INVESTIGATING: "under investigation",
-    S.WAITING_ON_CUSTOMER: "waiting on the customer",
-    S.RESOLVED: "resolved",
-    S.CLOSED: "closed",
-}
-
 
 def describe(status: Status) -> str:
-    return _LABEL[status]
+    """The status as people read it (domain/labels.py holds every label)."""
+    return status_label(status)
 
 
 def can_transition(current: Status, target: Status) -> bool:

@@ -34,6 +34,7 @@ from complaint_tui.domain.intake import (
     cleaned,
     validate_intake,
 )
+from complaint_tui.domain.labels import response_label, show_instant, status_label
 from complaint_tui.domain.sla import PausedClock, queue_position
 from complaint_tui.domain.text import InvalidText, clean_input, has_unstorable, safe_filename
 from complaint_tui.domain.workflow import Action, CaseState, action_refusal, can_transition, refusal
@@ -626,7 +627,7 @@ class CaseDesk:
 
     @staticmethod
     def _status_text(was: Status, now_status: Status, note: str = "") -> str:
-        text = f"{was.value} → {now_status.value}"
+        text = f"{status_label(was)} → {status_label(now_status)}"
         return f"{text}: {note}" if note else text
 
     def wait(self, ref: str, request: str, *, expected_version: int | None = None) -> CaseDetail:
@@ -644,7 +645,11 @@ class CaseDesk:
             case.next_update_due_at = None
             case.last_customer_update_at = now
             self._event(
-                s, case, EventKind.STATUS_CHANGE, "investigating → waiting_on_customer", now
+                s,
+                case,
+                EventKind.STATUS_CHANGE,
+                self._status_text(Status.INVESTIGATING, Status.WAITING_ON_CUSTOMER),
+                now,
             )
             self._event(s, case, EventKind.CUSTOMER_UPDATE, text, now)
 
@@ -725,7 +730,7 @@ class CaseDesk:
                 s,
                 case,
                 EventKind.STATUS_CHANGE,
-                f"{was.value} → resolved (root cause: {cause})",
+                f"{self._status_text(was, Status.RESOLVED)} (root cause: {cause})",
                 now,
             )
             self._event(s, case, EventKind.OUTCOME, body, now)
@@ -750,7 +755,8 @@ class CaseDesk:
                 s,
                 case,
                 EventKind.STATUS_CHANGE,
-                f"resolved → closed (customer response: {answer.value})",
+                f"{self._status_text(Status.RESOLVED, Status.CLOSED)} "
+                f"(customer response: {response_label(answer)})",
                 now,
             )
 
@@ -774,7 +780,11 @@ class CaseDesk:
         case.reopen_count += 1
         case.next_update_due_at = self.ctx.sla.next_update_due(now)
         self._event(
-            s, case, EventKind.STATUS_CHANGE, f"{was.value} → investigating (reopened: {why})", now
+            s,
+            case,
+            EventKind.STATUS_CHANGE,
+            f"{self._status_text(was, Status.INVESTIGATING)} (reopened: {why})",
+            now,
         )
 
     def assign(
@@ -935,12 +945,12 @@ class CaseDesk:
             old = case.resolve_due_at
             case.resolve_due_at = self.ctx.sla.extend(max(old, now), business_days)
             case.extension_count += 1
-            local = self.ctx.calendar.local(case.resolve_due_at)
+            due = show_instant(case.resolve_due_at, self.ctx.calendar.tz)
             self._event(
                 s,
                 case,
                 EventKind.EXTENSION,
-                f"Resolution now due {local:%Y-%m-%d %H:%M} (+{business_days} business days): {text}",
+                f"Resolution now due {due} (+{business_days} business days): {text}",
                 now,
             )
 

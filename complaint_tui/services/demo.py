@@ -22,6 +22,7 @@ from complaint_tui.domain.enums import (
     Role,
     Status,
 )
+from complaint_tui.domain.labels import status_label
 from complaint_tui.domain.settings import Settings
 from complaint_tui.services.admin import init_database
 from complaint_tui.services.context import AppContext
@@ -446,7 +447,8 @@ def _prototype(
                     EventKind.STATUS_CHANGE.value,
                     actor,
                     resumed,
-                    "waiting_on_customer → investigating: logs received",
+                    f"{status_label(Status.WAITING_ON_CUSTOMER)} → "
+                    f"{status_label(Status.INVESTIGATING)}: logs received",
                     False,
                 )
             )

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import and_, case, exists, func, select, tuple_
 
 from complaint_tui.domain.enums import BAND_ORDER, QueueBucket, Status, Urgency
+from complaint_tui.domain.labels import status_label
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.permissions import require_case_handler_logged, visible_filter
 from complaint_tui.services.search import is_common, search_condition, search_order
@@ -55,10 +56,11 @@ class QueueFilter:
         )
 
     def describe(self) -> str:
+        """The filter as people read it: "status waiting on the customer, priority high"."""
         parts = [
-            f"{name}={value}"
+            f"{name} {value}"
             for name, value in (
-                ("status", self.status.value if self.status else None),
+                ("status", status_label(self.status) if self.status else None),
                 ("priority", self.priority),
                 ("service", self.service),
                 ("channel", self.channel),

@@ -8,6 +8,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette
 
 from complaint_tui.domain.text import strip_control
 from complaint_tui.services.changes import ChangeWatcher
@@ -16,7 +17,7 @@ from complaint_tui.services.context import AppContext
 from complaint_tui.services.identity import Actor
 from complaint_tui.services.queue import QueueView
 from complaint_tui.tui.backend import Backend
-from complaint_tui.tui.commands import ComplaintCommands
+from complaint_tui.tui.commands import ComplaintCommands, ComplaintThemes
 from complaint_tui.tui.messages import CasesChanged
 from complaint_tui.tui.screens.queue import QueueScreen
 from complaint_tui.tui.themes import load_themes
@@ -74,17 +75,18 @@ class ComplaintApp(App):
         themes, self._theme_problems = load_themes((config_path or default_config_path()).parent)
         for theme in themes:
             self.register_theme(theme)
+        # Only these are offered (palette, theme picker); Textual's own lack the urgency colours.
+        self.complaint_themes = tuple(sorted(theme.name for theme in themes))
         wanted = ctx.settings.ui.theme
         self.theme = wanted if wanted in self.available_themes else "complaint-dark"
         if ctx.settings.ui.keys:
             self.set_keymap(dict(ctx.settings.ui.keys))
 
-    def get_system_commands(self, screen):
-        """The palette: Textual's own commands, plus the current screen's (e.g. case actions)."""
-        yield from super().get_system_commands(screen)
-        extra = getattr(screen, "palette_commands", None)
-        if extra is not None:
-            yield from extra()
+    def search_themes(self) -> None:
+        """Textual's theme picker, offering only the complaint themes."""
+        self.push_screen(
+            CommandPalette(providers=[ComplaintThemes], placeholder="Search for themes…")
+        )
 
     def notify(
         self,

@@ -1,5 +1,10 @@
-"""Command palette (ctrl+p): screens, queue views, actions on the current case, themes, and
+"""Command palette (ctrl+p): the current screen's actions, screens, queue views, themes, and
 Textual's own system commands.
+
+One source for a screen's actions: its bindings. A screen lists the ids of the bindings worth
+offering (``PALETTE``); each command is named like the help screen names it (the binding's tooltip
+or description) and shows the keys that run it now, read from the active bindings, so a keymap
+from the settings (``[ui] keys``) shows as remapped.
 
 One provider yields them all: Textual runs its providers concurrently from a set, so with two the
 order of the list changed from one launch to the next.
@@ -8,51 +13,124 @@ order of the list changed from one launch to the next.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
 from complaint_tui.services.queue import VIEW_ORDER
 
 
+@dataclass(frozen=True)
+class PaletteCommand:
+    title: str
+    run: Callable[[], object]
+    help: str = ""
+
+
+def keys_for(screen: Screen, *binding_ids: str) -> str:
+    """The keys that run these bindings on ``screen`` now (after the keymap), e.g. "j / down"."""
+    shown: list[str] = []
+    for active in screen.active_bindings.values():
+        if active.binding.id in binding_ids:
+            key = screen.app.get_key_display(active.binding)
+            if key not in shown:
+                shown.append(key)
+    return " / ".join(shown)
+
+
+def _with_keys(help_text: str, keys: str) -> str:
+    return " · ".join(part for part in (help_text, f"key {keys}" if keys else "") if part)
+
+
+def screen_name(screen: Screen) -> str:
+    """What the help and the palette call a screen ("Case", "New complaint")."""
+    return getattr(screen, "SCREEN_NAME", "") or type(screen).__name__.removesuffix("Screen")
+
+
+def screen_commands(screen: Screen) -> list[PaletteCommand]:
+    """The actions a screen offers in the palette (its ``PALETTE`` binding ids), in that order."""
+    wanted = getattr(screen, "PALETTE", ())
+    declared = {b.id: b for b in screen.BINDINGS if isinstance(b, Binding) and b.id}
+    subject = getattr(screen, "palette_subject", "")  # e.g. the case's ref
+    out = []
+    for ident in wanted:
+        binding = declared[ident]
+        out.append(
+            PaletteCommand(
+                f"{screen_name(screen)}: {binding.tooltip or binding.description}",
+                partial(screen.run_action, binding.action),
+                _with_keys(subject, keys_for(screen, ident)),
+            )
+        )
+    return out
+
+
+def theme_commands(app) -> list[PaletteCommand]:
+    """The app's own themes only: Textual's built-in ones lack the urgency colours."""
+    return [
+        PaletteCommand(
+            f"Theme: {name}", partial(setattr, app, "theme", name), "Switch and remember the theme"
+        )
+        for name in app.complaint_themes
+    ]
+
+
 class ComplaintCommands(Provider):
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    def _commands(self) -> list[PaletteCommand]:
         app = self.app
-        out: list[tuple[str, Callable[[], object], str]] = [
-            ("Go to queue", app.action_queue, "The start screen: most urgent first"),
-            ("Go to escalations", app.action_escalations, "Cases awaiting an escalation decision"),
-            ("New complaint", app.action_new_case, "Record a complaint (n)"),
-            ("Help: keys of this screen", app.action_help, "Every binding, grouped (?)"),
+        screen = self.screen
+        # The screen's own actions first: on a case, its actions are what the agent looks for.
+        out = screen_commands(screen)
+        out += [
+            PaletteCommand(
+                "Go to queue",
+                app.action_queue,
+                _with_keys("The start screen: most urgent first", keys_for(screen, "app.queue")),
+            ),
+            PaletteCommand(
+                "Go to escalations",
+                app.action_escalations,
+                _with_keys(
+                    "Cases awaiting an escalation decision", keys_for(screen, "app.escalations")
+                ),
+            ),
+            PaletteCommand(
+                "New complaint",
+                app.action_new_case,
+                _with_keys(
+                    "Record a complaint", keys_for(screen, "queue.new_case", "app.new_case")
+                ),
+            ),
+            PaletteCommand(
+                "Help: keys of this screen",
+                app.action_help,
+                _with_keys("Every binding, grouped", keys_for(screen, "app.help")),
+            ),
         ]
         queue = app.queue_screen()
         if queue is not None:
             out.append(
-                (
+                PaletteCommand(
                     "Take next case",
                     queue.action_take_next,
-                    "Assign yourself the most urgent unassigned case (t)",
+                    _with_keys(
+                        "Assign yourself the most urgent unassigned case",
+                        keys_for(queue, "queue.take"),
+                    ),
                 )
             )
             for view in VIEW_ORDER:
                 out.append(
-                    (f"View: {view.title}", partial(self._show_view, view), "Switch the queue view")
+                    PaletteCommand(
+                        f"View: {view.title}",
+                        partial(self._show_view, view),
+                        "Switch the queue view",
+                    )
                 )
-        # Actions of the screen the palette was opened on (e.g. the case detail screen).
-        screen = self.screen
-        for active in screen.active_bindings.values():
-            b = active.binding
-            if b.id and b.id.startswith("case.") and b.description:
-                out.append(
-                    (f"Case: {b.description}", partial(screen.run_action, b.action), f"key {b.key}")
-                )
-        for name in sorted(app.available_themes):
-            out.append(
-                (
-                    f"Theme: {name}",
-                    partial(setattr, app, "theme", name),
-                    "Switch and remember the theme",
-                )
-            )
+        out += theme_commands(app)
         return out
 
     def _show_view(self, view) -> None:
@@ -61,24 +139,38 @@ class ComplaintCommands(Provider):
         if queue is not None:
             queue.show_view(view)
 
-    def _system_commands(self) -> list[tuple[str, Callable[[], object], str, bool]]:
-        """Textual's (keys, quit, screenshot, …) plus the screen's own, sorted by name."""
-        commands = sorted(self.app.get_system_commands(self.screen), key=lambda c: c[0])
-        return [(name, callback, help_text, shown) for name, help_text, callback, shown in commands]
+    def _system_commands(self) -> list[tuple[PaletteCommand, bool]]:
+        """Textual's (keys, quit, screenshot, …), sorted by name; the flag says shown unsearched."""
+        commands = sorted(self.app.get_system_commands(self.screen), key=lambda c: c.title)
+        return [(PaletteCommand(c.title, c.callback, c.help), c.discover) for c in commands]
 
     async def discover(self) -> Hits:
-        for name, callback, help_text in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
-        for name, callback, help_text, shown in self._system_commands():
+        for command in self._commands():
+            yield DiscoveryHit(command.title, command.run, help=command.help)
+        for command, shown in self._system_commands():
             if shown:
-                yield DiscoveryHit(name, callback, help=help_text)
+                yield DiscoveryHit(command.title, command.run, help=command.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        everything = [(n, c, h) for n, c, h in self._commands()] + [
-            (n, c, h) for n, c, h, _ in self._system_commands()
-        ]
-        for name, callback, help_text in everything:
+        everything = self._commands() + [command for command, _ in self._system_commands()]
+        for command in everything:
+            score = matcher.match(command.title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command.title), command.run, help=command.help)
+
+
+class ComplaintThemes(Provider):
+    """Textual's theme picker ("Theme" in the palette), offering only the app's own themes."""
+
+    async def discover(self) -> Hits:
+        for command in theme_commands(self.app):
+            yield DiscoveryHit(command.title.removeprefix("Theme: "), command.run)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in theme_commands(self.app):
+            name = command.title.removeprefix("Theme: ")
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(score, matcher.highlight(name), command.run)

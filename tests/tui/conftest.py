@@ -14,6 +14,7 @@ import pytest
 from complaint_tui.tui.app import ComplaintApp
 from tests.tui.fixtures import (
     SEED_CASES,
+    VOLUME_CASES,
     build_app,
     copy_database,
     open_context,
@@ -35,6 +36,19 @@ def seeded_template(tmp_path_factory):
 @pytest.fixture
 def tui_ctx(seeded_template, tmp_path):
     ctx = open_context(copy_database(seeded_template, tmp_path / "tui.db"))
+    yield ctx
+    ctx.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def volume_template(tmp_path_factory):
+    """The demo volume (2,000 cases, as `complaint-tui --demo` seeds), built once per session."""
+    return seed_database(tmp_path_factory.mktemp("volume") / "volume.db", VOLUME_CASES)
+
+
+@pytest.fixture
+def volume_ctx(volume_template, tmp_path):
+    ctx = open_context(copy_database(volume_template, tmp_path / "volume.db"))
     yield ctx
     ctx.db.dispose()
 

@@ -12,6 +12,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from rich.color import ColorSystem
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color
+from textual.filter import LineFilter
+
 from complaint_tui.domain.clock import FixedClock
 from complaint_tui.domain.enums import Urgency
 from complaint_tui.domain.intake import AttachmentInput, EventDate, IntakeDraft
@@ -23,12 +29,14 @@ from complaint_tui.services.demo import seed_demo
 from complaint_tui.services.identity import actor_named
 from complaint_tui.services.queue import QueueQuery, QueueService, QueueView
 from complaint_tui.tui.app import ComplaintApp
+from complaint_tui.tui.screens.case_detail import CaseDetailScreen
 from tests.conftest import DEFAULT_NOW, VN
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 SEED_CASES = 60
 SEED = 3
+VOLUME_CASES = 2_000  # what `complaint-tui --demo` seeds: counts in the thousands
 
 
 # ---- databases --------------------------------------------------------------------------------
@@ -77,6 +85,34 @@ def build_app(
     return app
 
 
+class StandardColors(LineFilter):
+    """What a 16-colour terminal shows: every colour reduced to the 16 ANSI ones.
+
+    Textual's driver does this when it writes to such a terminal (Strip.render downgrades each
+    colour to the console's color_system with Rich's Color.downgrade). An SVG screenshot is
+    exported in truecolor and never goes through the driver, so this filter applies the same
+    reduction to the lines the screenshot is made from.
+    """
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [
+            Segment(text, _standard(style) if style is not None else None, control)
+            for text, style, control in segments
+        ]
+
+
+def _standard(style: Style) -> Style:
+    color = style.color.downgrade(ColorSystem.STANDARD) if style.color else None
+    bgcolor = style.bgcolor.downgrade(ColorSystem.STANDARD) if style.bgcolor else None
+    return style + Style.from_color(color, bgcolor)
+
+
+def in_sixteen_colours(app: ComplaintApp) -> ComplaintApp:
+    """The app as a 16-colour terminal shows it (the filter runs after Textual's own)."""
+    app._filters.append(StandardColors())
+    return app
+
+
 async def settle(pilot) -> None:
     """Wait until every worker that loads data has reported back and the screen repainted."""
     app = pilot.app
@@ -84,6 +120,30 @@ async def settle(pilot) -> None:
         await pilot.pause()
         await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+# ---- cases made and opened inside a running app ------------------------------------------------
+def new_case(app: ComplaintApp, **kw):
+    """A plain new case, made through the app's own desk; any field can be given."""
+    base = dict(
+        customer="nguyen.van.a",
+        services=["VPS"],
+        channel="email",
+        subject="VPS unreachable since the morning",
+        description="Cannot SSH into my VPS since 9:00.",
+        desired_outcome="Working server and a credit.",
+    )
+    base.update(kw)
+    return app.backend.desk.create(IntakeDraft(**base))
+
+
+async def open_case(app: ComplaintApp, pilot, ref: str):
+    """Open a case and wait until it shows; returns its CaseDetailScreen."""
+    app.open_case(ref)
+    await settle(pilot)
+    assert isinstance(app.screen, CaseDetailScreen)
+    assert app.screen.detail is not None
+    return app.screen
 
 
 # ---- story cases ------------------------------------------------------------------------------
@@ -434,6 +494,9 @@ __all__ = [
     "add_story_cases",
     "build_app",
     "copy_database",
+    "in_sixteen_colours",
+    "new_case",
+    "open_case",
     "open_context",
     "seed_database",
     "settle",

@@ -14,13 +14,16 @@ from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.errors import Unavailable
 from complaint_tui.services.identity import actor_named
 from complaint_tui.store.models import AccessLog
+from complaint_tui.tui.commands import screen_commands
 from complaint_tui.tui.messages import CasesChanged
-from complaint_tui.tui.screens.action_form import ActionForm, DiscardScreen, TextViewer
+from complaint_tui.tui.screens.action_form import ActionForm, TextViewer
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen, TimelineItem
+from complaint_tui.tui.screens.confirm import ConfirmScreen
 from complaint_tui.tui.screens.queue import QueueScreen
 from complaint_tui.tui.widgets.queue_table import QueueTable
 from tests.conftest import DEFAULT_NOW
 from tests.tui.conftest import settle
+from tests.tui.fixtures import new_case, open_case
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -28,27 +31,6 @@ SIZES = [(80, 24), (120, 40)]
 def screen_text(app) -> str:
     """What the terminal shows, as plain text lines."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-def new_case(app, **kw):
-    base = dict(
-        customer="nguyen.van.a",
-        services=["VPS"],
-        channel="email",
-        subject="VPS unreachable since the morning",
-        description="Cannot SSH into my VPS since 9:00.",
-        desired_outcome="Working server and a credit.",
-    )
-    base.update(kw)
-    return app.backend.desk.create(IntakeDraft(**base))
-
-
-async def open_case(app, pilot, ref: str) -> CaseDetailScreen:
-    app.open_case(ref)
-    await settle(pilot)
-    assert isinstance(app.screen, CaseDetailScreen)
-    assert app.screen.detail is not None
-    return app.screen
 
 
 async def type_text(pilot, text: str) -> None:
@@ -145,12 +127,12 @@ async def test_header_shows_every_clock_in_local_time_and_the_confidential_mark(
         assert "priority high" in text
         lines = text.split("\n")
         assert "CONFIDENTIAL" in lines[0] and "L1 review pending" in lines[0]
-        assert lines[2].strip() == "VPS unreachable since the morning", "the header never wraps"
+        assert lines[3].strip() == "VPS unreachable since the morning", "the header never wraps"
         # 10:00 Wednesday local: acknowledged now, resolution 5 business days on, at 17:00 local.
         assert "Acknowledgement" in text and "met" in text
-        assert "Resolution        due Wed 02 Dec 2026 17:00" in text
-        assert "Next update       due Fri 27 Nov 2026 17:00" in text
-        assert "Escalation review due Fri 27 Nov 2026 17:00" in text
+        assert "Resolution        due Wed 2026-12-02 17:00" in text
+        assert "Next update       due Fri 2026-11-27 17:00" in text
+        assert "Escalation review due Fri 2026-11-27 17:00" in text
         assert len(screen.detail.clocks) == 4
 
 
@@ -218,7 +200,7 @@ async def test_the_palette_offers_the_case_actions(make_app):
         await settle(pilot)
         case = new_case(app)
         screen = await open_case(app, pilot, case.ref)
-        titles = [c.title for c in app.get_system_commands(screen)]
+        titles = [c.title for c in screen_commands(screen)]
         assert "Case: Acknowledge" in titles and "Case: Resolve" in titles
         await pilot.press("ctrl+p")
         await pilot.pause()
@@ -676,7 +658,7 @@ async def test_esc_asks_before_dropping_typed_text(make_app):
         await type_text(pilot, "half a thought")
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, DiscardScreen)
+        assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, ActionForm)

@@ -1,5 +1,10 @@
 """IntakeScreen driven by keys: what the agent types is what the database holds, and nothing is
-saved while a field is wrong."""
+saved while a field is wrong.
+
+Typing is slow to drive (the pilot waits for the app to go idle after every key), so only the
+tests about typing type: the rest put a field's text in at once, as a paste does, which sends the
+same Changed messages the form validates on.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Input, OptionList, SelectionList, Static, TextArea
 
 from complaint_tui.domain.intake import IntakeDraft
 from complaint_tui.services.cases import CaseDesk
@@ -16,6 +21,7 @@ from complaint_tui.services.errors import Unavailable
 from complaint_tui.services.identity import actor_named
 from complaint_tui.services.queue import QueueView
 from complaint_tui.store.models import Case
+from complaint_tui.tui.commands import screen_commands
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen
 from complaint_tui.tui.screens.confirm import ConfirmScreen
 from complaint_tui.tui.screens.intake import IntakeScreen, complete_path
@@ -59,6 +65,20 @@ async def type_into(pilot, selector: str, text: str) -> None:
     await type_text(pilot, text)
 
 
+async def put(pilot, selector: str, text: str) -> None:
+    """Focus a field and set its whole text at once (where typing is not what is tested)."""
+    await focus(pilot, selector)
+    widget = pilot.app.screen.query_one(selector)
+    if isinstance(widget, TextArea):
+        widget.load_text(text)
+    elif isinstance(widget, Input):
+        widget.value = text
+        widget.cursor_position = len(text)  # where typing or pasting leaves it
+    else:
+        widget.value = text
+    await pilot.pause()
+
+
 async def choose(pilot, selector: str, option: str) -> None:
     """Open a Select with enter, type to find the option, enter to pick it."""
     await focus(pilot, selector)
@@ -85,12 +105,13 @@ def list_lines(screen, selector: str) -> list[str]:
 
 
 async def fill_minimum(pilot, *, customer: str = "kh-20931") -> None:
-    await type_into(pilot, "#in-customer", customer)
-    await choose(pilot, "#in-channel", "email")
+    """The required fields, in screen order, each left for the next as the agent would."""
+    await put(pilot, "#in-customer", customer)
+    await put(pilot, "#in-channel", "email")
     await focus(pilot, "#in-services")
-    await pilot.press("space")
-    await type_into(pilot, "#in-subject", "Site down")
-    await type_into(pilot, "#in-description", "It is down.")
+    pilot.app.screen.query_one("#in-services", SelectionList).select("VPS")
+    await put(pilot, "#in-subject", "Site down")
+    await put(pilot, "#in-description", "It is down.")
 
 
 # ---- saving ----------------------------------------------------------------------------------
@@ -116,8 +137,8 @@ async def test_every_field_typed_is_saved(make_app, tui_ctx, tmp_path, monkeypat
         await type_text(pilot, "2026-11-23T08:00+07:00 first reboot")
         await pilot.press("ctrl+t")
         assert list_lines(screen, "#in-events") == [
-            "2026-11-23 08:00  first reboot",
-            "2026-11-23 14:30  second reboot",
+            "Mon 2026-11-23 08:00  first reboot",
+            "Mon 2026-11-23 14:30  second reboot",
         ]
         await type_into(pilot, "#in-attach", "logs/panic.log")
         await pilot.press("enter")
@@ -250,20 +271,54 @@ async def test_a_field_is_checked_when_the_agent_leaves_it(make_app):
         assert error_of(screen, "customer") is None
 
 
+async def test_a_key_revalidates_only_the_field_it_changed(make_app, monkeypatch):
+    """A key in a field not yet left validates nothing; in a judged field it re-checks the form
+    once and redraws that field's message only (the others cannot change)."""
+    from complaint_tui.tui.screens import intake
+
+    checks = []
+    real = intake.validate_intake
+    monkeypatch.setattr(intake, "validate_intake", lambda *a: checks.append(1) or real(*a))
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_intake(pilot)
+        checks.clear()
+        await type_text(pilot, "kh-2093")
+        assert checks == []  # nothing is judged while typing into a fresh field
+        await pilot.press("tab")  # leaving it judges it
+        await pilot.pause()
+        assert error_of(screen, "customer") is None
+        await focus(pilot, "#in-customer")
+        redrawn = []
+        monkeypatch.setattr(screen, "query_one", _recording(screen.query_one, redrawn))
+        checks.clear()
+        await pilot.press("end", "!", "backspace")
+        assert len(checks) == 2  # one check per key
+        assert {s for s in redrawn if s.startswith("#err-")} == {"#err-customer"}
+        assert error_of(screen, "customer") is None
+
+
+def _recording(query_one, seen: list[str]):
+    def recorded(selector, *args, **kwargs):
+        seen.append(selector if isinstance(selector, str) else repr(selector))
+        return query_one(selector, *args, **kwargs)
+
+    return recorded
+
+
 async def test_bad_dates_are_refused(make_app, tui_ctx):
     app = make_app("lan.nguyen")
     before = case_count(tui_ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_intake(pilot)
         await fill_minimum(pilot)
-        await type_into(pilot, "#in-received", "2026-13-40 25:00")
+        await put(pilot, "#in-received", "2026-13-40 25:00")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert set(shown_errors(screen)) == {"received_at"}
         assert screen.focused.id == "in-received"
         # in the future
-        await pilot.press("ctrl+u")
-        await type_text(pilot, "2026-11-25 10:01")
+        await put(pilot, "#in-received", "2026-11-25 10:01")
         await pilot.press("tab")
         await pilot.pause()
         assert "future" in error_of(screen, "received_at")
@@ -278,7 +333,7 @@ async def test_bad_dates_are_refused(make_app, tui_ctx):
             ("2026-02-30 09:00 no such day", "start with the date and time"),
             ("0001-01-01 00:00 long ago", "outside the years 2000 to 2099"),
         ):
-            await type_into(pilot, "#in-event", bad)
+            await put(pilot, "#in-event", bad)
             await pilot.press("enter")
             assert words in error_of(screen, "events"), bad
             assert screen.events_list == []
@@ -286,7 +341,7 @@ async def test_bad_dates_are_refused(make_app, tui_ctx):
             await pilot.press("ctrl+u")
             assert error_of(screen, "events") is None
         # a typed but not added bad event stops the save too
-        await type_text(pilot, "soon")
+        await put(pilot, "#in-event", "soon")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert set(shown_errors(screen)) == {"events"}
@@ -298,12 +353,9 @@ async def test_events_can_be_removed(make_app):
     app = make_app("lan.nguyen")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_intake(pilot)
-        await type_into(pilot, "#in-event", "2026-11-20 10:00 one")
-        await pilot.press("enter")
-        await type_text(pilot, "2026-11-21 10:00 two")
-        await pilot.press("enter")
-        await type_text(pilot, "2026-11-22 10:00 three")
-        await pilot.press("enter")
+        for event in ("2026-11-20 10:00 one", "2026-11-21 10:00 two", "2026-11-22 10:00 three"):
+            await put(pilot, "#in-event", event)
+            await pilot.press("enter")
         await focus(pilot, "#in-events")
         await pilot.press("home", "down")
         await pilot.press("ctrl+r")
@@ -326,7 +378,7 @@ async def test_oversize_attachment_is_refused_before_saving(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_intake(pilot)
         await fill_minimum(pilot)
-        await type_into(pilot, "#in-attach", big.name)
+        await put(pilot, "#in-attach", big.name)
         await pilot.press("enter")
         await settle(pilot)
         assert "over the 100-byte limit" in error_of(screen, "attachments")
@@ -336,16 +388,13 @@ async def test_oversize_attachment_is_refused_before_saving(
         assert isinstance(app.screen, IntakeScreen)
         assert case_count(tui_ctx) == before
         # not a file
-        await focus(pilot, "#in-attach")
-        await pilot.press("ctrl+u")
-        await type_text(pilot, "missing.txt")
+        await put(pilot, "#in-attach", "missing.txt")
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert "'missing.txt' cannot be read" in error_of(screen, "attachments")
         # a file at the limit is fine; attaching it twice is not
         for _ in range(2):
-            await pilot.press("ctrl+u")
-            await type_text(pilot, ok.name)
+            await put(pilot, "#in-attach", ok.name)
             await pilot.press("enter")
             await settle(pilot)
         assert "already attached" in error_of(screen, "attachments")
@@ -367,7 +416,7 @@ async def test_attachment_can_be_removed(make_app, tmp_path, monkeypatch):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_intake(pilot)
         for name in ("a.txt", "b.txt"):
-            await type_into(pilot, "#in-attach", name)
+            await put(pilot, "#in-attach", name)
             await pilot.press("enter")
             await settle(pilot)
         await focus(pilot, "#in-attachments")
@@ -421,7 +470,7 @@ async def test_failed_save_keeps_everything_typed(make_app, tui_ctx, monkeypatch
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_intake(pilot)
         await fill_minimum(pilot)
-        await type_into(pilot, "#in-event", "2026-11-20 10:00 it broke")
+        await put(pilot, "#in-event", "2026-11-20 10:00 it broke")
         await pilot.press("enter")
         monkeypatch.setattr(app.backend.desk, "create", gone)
         await pilot.press("ctrl+s")
@@ -546,12 +595,11 @@ async def test_hostile_text_is_stored_verbatim_and_shown_literally(make_app, tui
         area = screen.query_one("#in-description", TextArea)
         area.clear()
         area.insert(description)
-        await type_into(pilot, "#in-event", "2026-11-20 10:00 ")
-        await type_text(pilot, HOSTILE)
+        await put(pilot, "#in-event", f"2026-11-20 10:00 {HOSTILE}")
         await pilot.press("enter")
         await pilot.pause()
         # the list shows the note literally, not as markup
-        assert list_lines(screen, "#in-events") == [f"2026-11-20 10:00  {HOSTILE}"]
+        assert list_lines(screen, "#in-events") == [f"Fri 2026-11-20 10:00  {HOSTILE}"]
         rendered = "".join(s.text for s in screen.query_one("#in-events").render_line(0))
         assert HOSTILE in rendered
         # and no escape sequence reaches the terminal from the inputs
@@ -570,10 +618,10 @@ async def test_the_palette_offers_the_form_actions(make_app):
     app = make_app("lan.nguyen")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_intake(pilot)
-        titles = [c.title for c in app.get_system_commands(screen)]
+        titles = [c.title for c in screen_commands(screen)]
         assert "New complaint: Save" in titles and "New complaint: Attach file" in titles
         await type_text(pilot, "kh-9")
-        [cancel] = [c for c in app.get_system_commands(screen) if c.title.endswith("Cancel")]
-        cancel.callback()
+        [cancel] = [c for c in screen_commands(screen) if c.title.endswith("Cancel")]
+        await cancel.run()
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)

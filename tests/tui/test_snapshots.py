@@ -16,14 +16,14 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import Input, TextArea
+from textual.widgets import Checkbox, Input, SelectionList, TextArea
 
 from complaint_tui.domain.enums import Status, Urgency
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.identity import actor_named
 from complaint_tui.services.queue import VIEW_ORDER, QueueFilter, QueueView
 from complaint_tui.tui.screens import case_actions
-from complaint_tui.tui.screens.action_form import ActionForm, DiscardScreen, TextViewer
+from complaint_tui.tui.screens.action_form import ActionForm, TextViewer
 from complaint_tui.tui.screens.case_detail import AttachmentPicker, CaseDetailScreen
 from complaint_tui.tui.screens.confirm import ConfirmScreen
 from complaint_tui.tui.screens.filter import FilterScreen
@@ -36,6 +36,7 @@ from tests.tui.fixtures import (
     add_hostile_case,
     build_app,
     copy_database,
+    in_sixteen_colours,
     open_context,
     settle,
     story_database,
@@ -438,7 +439,7 @@ def test_discard_typed_text(snap_compare, app_for, story):
             "c",
             typed("half a thought"),
             "escape",
-            expect(DiscardScreen),
+            expect(ConfirmScreen),
         ),
     )
 
@@ -556,5 +557,82 @@ def test_hostile_text_in_case_detail(snap_compare, app_for, story_ctx, size, whe
             *(["G"] if where == "timeline" else []),
             expect(CaseDetailScreen, case_loaded),
             _literal,
+        ),
+    )
+
+
+# ---- 16 colours and NO_COLOR: every state without colour (issue 7, item 10) --------------------
+@pytest.mark.parametrize("theme", THEMES)
+def test_sixteen_colours_queue(snap_compare, app_for, theme):
+    """Each colour reduced to the 16 ANSI ones: every band still differs (reverse, bold, italic)."""
+    app = in_sixteen_colours(app_for(theme=theme))
+    assert snap_compare(
+        app, terminal_size=(120, 16), run_before=steps(*view_keys(QueueView.ESCALATED))
+    )
+
+
+def test_sixteen_colours_case_detail(snap_compare, app_for, story):
+    app = in_sixteen_colours(app_for())
+    assert snap_compare(
+        app,
+        terminal_size=SMALL,
+        run_before=steps(open_case(story.urgent_escalated), expect(CaseDetailScreen, case_loaded)),
+    )
+
+
+def _check_boxes(pilot) -> None:
+    screen = pilot.app.screen
+    screen.query_one("#in-services", SelectionList).select("DNS")
+    screen.query_one("#in-services", SelectionList).select("Backup")
+    screen.query_one("#in-confidential", Checkbox).value = True
+
+
+@pytest.mark.parametrize("colours", ["no_color", "16_colours"])
+@pytest.mark.parametrize("where", ["#in-services", "#in-confidential"])
+def test_intake_checked_boxes_without_colour(snap_compare, app_for, monkeypatch, colours, where):
+    """A checked box reads as checked without colour: "X" against an empty box."""
+    if colours == "no_color":
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = app_for()
+    if colours == "16_colours":
+        in_sixteen_colours(app)
+
+    def focus(pilot) -> None:
+        pilot.app.screen.query_one(where).focus()
+
+    assert snap_compare(
+        app, terminal_size=SMALL, run_before=steps("n", expect(IntakeScreen), _check_boxes, focus)
+    )
+
+
+# ---- realistic volume at 80×24 (issue 7, item 11) --------------------------------------------
+@pytest.fixture
+def volume_app(volume_ctx, tmp_path):
+    """The app on the demo volume (2,000 cases: 1,281 open, counts in the hundreds per view)."""
+    return build_app(volume_ctx, "anh.vo", config_path=tmp_path / "config.toml")
+
+
+@pytest.mark.parametrize("view", [QueueView.ALL_OPEN, QueueView.ESCALATED], ids=lambda v: v.value)
+def test_volume_queue_80x24(snap_compare, volume_app, view):
+    """Every view's count fits the summary line, and the columns fit, at demo volume."""
+
+    def counted(screen: QueueScreen) -> None:
+        assert screen.counts is not None and screen.counts.views[QueueView.ALL_OPEN] > 1_000
+
+    assert snap_compare(
+        volume_app,
+        terminal_size=SMALL,
+        run_before=steps(*view_keys(view), expect(QueueScreen, counted)),
+    )
+
+
+@pytest.mark.parametrize("view", [QueueView.ALL_OPEN, QueueView.ESCALATED], ids=lambda v: v.value)
+def test_volume_case_80x24(snap_compare, volume_app, view):
+    """The first case of the view: the header keeps channel and services, every clock fits."""
+    assert snap_compare(
+        volume_app,
+        terminal_size=SMALL,
+        run_before=steps(
+            *view_keys(view), expect(QueueScreen), "enter", expect(CaseDetailScreen, case_loaded)
         ),
     )

@@ -2,7 +2,8 @@
 
 The form checks its fields as the agent types (inline validation), saves in a worker with the
 case version it was opened on (so a stale save is refused as a conflict), and stays open with
-the typed text and a one-sentence error when the save fails. `esc` asks before dropping text.
+the typed text and a one-sentence error when the save fails. `esc` asks (ConfirmScreen) before
+dropping text.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from complaint_tui.services.errors import Conflict, Refused, ValidationFailed
 from complaint_tui.services.views import CaseDetail
 from complaint_tui.tui.messages import AttachmentSaved, CaseSaved, CaseSaveFailed
+from complaint_tui.tui.screens.confirm import ConfirmScreen
 from complaint_tui.tui.widgets.inputs import FormInput, FormTextArea
 
 TEXT = "text"  # several lines (FormTextArea)
@@ -85,23 +87,6 @@ def field_problem(spec: FieldSpec, raw: Any) -> str | None:
         if spec.max_value is not None and number > spec.max_value:
             return f"At most {spec.max_value}."
     return None
-
-
-class DiscardScreen(ModalScreen[bool]):
-    """Asks before dropping typed text; keeping it is the default answer."""
-
-    BINDINGS = [
-        Binding("y", "answer(True)", "Discard", id="form.discard"),
-        Binding("n,escape,enter", "answer(False)", "Keep editing", id="form.keep"),
-    ]
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="discard-box", classes="modal-form"):
-            yield Static("Drop the text you typed?", classes="form-title")
-            yield Static("y: discard it   ·   n / esc / enter: keep editing", classes="form-hint")
-
-    def action_answer(self, discard: bool) -> None:
-        self.dismiss(discard)
 
 
 class ActionForm(ModalScreen[Any]):
@@ -268,12 +253,14 @@ class ActionForm(ModalScreen[Any]):
     def _saved(self, message: CaseSaved) -> None:
         message.stop()
         self.saving = False
+        self.notify(self.spec.done)
         self.dismiss(message.detail)
 
     @on(AttachmentSaved)
     def _file_saved(self, message: AttachmentSaved) -> None:
         message.stop()
         self.saving = False
+        self.notify(f"Saved to {message.path}.")
         self.dismiss(Path(message.path))
 
     @on(CaseSaveFailed)
@@ -319,7 +306,10 @@ class ActionForm(ModalScreen[Any]):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(DiscardScreen(), answered)
+        self.app.push_screen(
+            ConfirmScreen("Drop the text you typed?", yes="discard it", no="keep editing"),
+            answered,
+        )
 
 
 class TextViewer(ModalScreen[None]):

@@ -7,13 +7,12 @@ escape sequences and links in it stay inert. Database work runs in thread worker
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -21,6 +20,14 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from complaint_tui.domain.enums import Status, Urgency
+from complaint_tui.domain.labels import (
+    clock_label,
+    event_label,
+    response_label,
+    show_instant,
+    status_label,
+    status_short,
+)
 from complaint_tui.domain.text import one_line, strip_control
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.lookups import assignable_agents, case_version
@@ -38,12 +45,6 @@ from complaint_tui.tui.widgets.badges import BAND_CLASSES, COMPONENT_CLASSES
 
 DISPLAY_LIMIT = 20_000  # characters of one text shown inline; longer texts are cut with a note
 VIEW_LIMIT = 500_000  # characters of a text attachment shown in the viewer
-CLOCK_LABELS = {
-    "acknowledgement": "Acknowledgement",
-    "resolution": "Resolution",
-    "next_update": "Next update",
-    "escalation_review": "Escalation review",
-}
 TEXT_TYPES = ("application/json", "application/xml", "application/x-yaml", "message/rfc822")
 
 
@@ -117,6 +118,9 @@ FOOTER_LABELS = {
 class CaseDetailScreen(Screen):
     """Header and clocks stay put; description, events, attachments and timeline scroll."""
 
+    SCREEN_NAME = "Case"
+    # What the command palette offers: every case action, not moving or leaving.
+    PALETTE = (*(f"case.{name}" for _key, name, _desc, _show in CASE_ACTIONS), "case.attachment")
     BINDINGS = [
         Binding("escape", "back", "Back", id="case.back"),
         Binding("j,down", "scroll(1)", "Down", show=False, id="case.down"),
@@ -151,6 +155,10 @@ class CaseDetailScreen(Screen):
     def backend(self):
         return self.app.backend
 
+    @property
+    def palette_subject(self) -> str:
+        return self.ref
+
     def compose(self) -> ComposeResult:
         yield CaseText(Text(f" {self.ref}  loading…"), id="case-header")
         yield CaseText(id="case-clocks")
@@ -172,6 +180,9 @@ class CaseDetailScreen(Screen):
     def _theme_changed(self, _theme) -> None:
         if self.detail is not None:
             self.render_case()
+
+    def on_resize(self) -> None:
+        self.render_header()  # its first line is laid out for the width
 
     # ---- loading -----------------------------------------------------------------------------
     @work(thread=True, group="case-load", exclusive=True, exit_on_error=False)
@@ -238,9 +249,7 @@ class CaseDetailScreen(Screen):
         )
 
     def _local(self, instant: datetime | None) -> str:
-        if instant is None:
-            return "—"
-        return f"{self.backend.ctx.calendar.local(instant):%a %d %b %Y %H:%M}"
+        return show_instant(instant, self.backend.ctx.calendar.tz)
 
     def render_case(self) -> None:
         self.render_header()
@@ -253,36 +262,40 @@ class CaseDetailScreen(Screen):
             return
         s = d.summary
         badge = self.backend.ctx.sla.badge(s.status, s.active_due_at, self.backend.now())
-        line1 = Text(no_wrap=True, overflow="ellipsis")
-        line1.append(f" {badge.text} ", self._style(BAND_CLASSES[badge.band]))
-        line1.append(f" {s.ref} ", "bold")
-        status = "waiting on customer" if s.status is Status.WAITING_ON_CUSTOMER else s.status
-        line1.append(f" {status} ")
-        if s.confidential:
-            line1.append(" ")
-            line1.append(" 🔒 CONFIDENTIAL ", self._style("case--confidential"))
-        if s.escalation_level:
-            state = "review pending" if s.escalation_pending else "decided"
-            line1.append(" ")
-            line1.append(f" ⇧ L{s.escalation_level} {state} ", self._style("case--escalated"))
-        # Most important first: a narrow terminal cuts the end of the line.
-        line2 = Text(no_wrap=True, overflow="ellipsis")
+        # The status in words, or its short form when the marks would not fit otherwise.
+        for status in (status_label(s.status), status_short(s.status)):
+            line1 = Text(no_wrap=True, overflow="ellipsis")
+            line1.append(f" {badge.text} ", self._style(BAND_CLASSES[badge.band]))
+            line1.append(f" {s.ref} ", "bold")
+            line1.append(f" {status} ")
+            if s.confidential:
+                line1.append(" ")
+                line1.append(" 🔒 CONFIDENTIAL ", self._style("case--confidential"))
+            if s.escalation_level:
+                state = "review pending" if s.escalation_pending else "decided"
+                line1.append(" ")
+                line1.append(f" ⇧ L{s.escalation_level} {state} ", self._style("case--escalated"))
+            if line1.cell_len <= self.size.width:
+                break
+        # One fact group per line, most important first: 80 columns cut only a long tail.
         label = self._style("case--label")
+        line2 = Text(no_wrap=True, overflow="ellipsis")
         line2.append(" priority ", label)
         line2.append(s.priority, "bold" if s.priority in ("high", "critical") else "")
-        line2.append("  assignee ", label)
-        line2.append(one_line(s.assignee or "—", 40))
         line2.append("  customer ", label)
         line2.append(one_line(s.customer, 40))
-        line2.append("  services ", label)
-        line2.append(one_line(", ".join(s.services), 60))
-        line2.append("  via ", label)
-        line2.append(s.channel)
+        line2.append("  assignee ", label)
+        line2.append(one_line(s.assignee or "—", 40))
         line3 = Text(no_wrap=True, overflow="ellipsis")
-        line3.append(" ")
-        line3.append(one_line(s.subject), "bold")
+        line3.append(" via ", label)
+        line3.append(s.channel)
+        line3.append("  services ", label)
+        line3.append(one_line(", ".join(s.services), 200))
+        line4 = Text(no_wrap=True, overflow="ellipsis")
+        line4.append(" ")
+        line4.append(one_line(s.subject), "bold")
         self.query_one("#case-header", CaseText).update(
-            Text("\n", no_wrap=True, overflow="ellipsis").join([line1, line2, line3])
+            Text("\n", no_wrap=True, overflow="ellipsis").join([line1, line2, line3, line4])
         )
 
     def _live(self, clock: ClockView, now: datetime) -> tuple[Urgency, str]:
@@ -301,11 +314,11 @@ class CaseDetailScreen(Screen):
         for clock in d.clocks:
             band, text = self._live(clock, now)
             line = Text(no_wrap=True, overflow="ellipsis")
-            line.append(f" {CLOCK_LABELS.get(clock.name, clock.name):<18}", "bold")
+            line.append(f" {clock_label(clock.name):<18}", "bold")
             if clock.due_at is not None:
                 line.append(f"due {self._local(clock.due_at)}  ")
             else:
-                line.append("due set on resume       ")
+                line.append(f"{'due set on resume':<26}")
             line.append(f" {text} ", self._style(BAND_CLASSES[band]))
             if clock.met_at is not None:
                 line.append(f" at {self._local(clock.met_at)}", "dim")
@@ -345,7 +358,7 @@ class CaseDetailScreen(Screen):
             facts.append(shown(d.root_cause))
         if d.customer_response:
             facts.append("\ncustomer response ", label)
-            facts.append(d.customer_response)
+            facts.append(response_label(d.customer_response))
         if d.referred_to:
             facts.append("\nreferred to ", label)
             facts.append(shown(d.referred_to))
@@ -392,7 +405,8 @@ class CaseDetailScreen(Screen):
             atts.append("—")
         self.query_one("#case-attachments", CaseText).update(atts)
 
-        title = self._section(f"Timeline ({len(d.timeline)} events, oldest first)")
+        count = len(d.timeline)
+        title = self._section(f"Timeline ({count} event{'' if count == 1 else 's'}, oldest first)")
         legend_internal = self._style("note--internal")
         legend_customer = self._style("note--customer")
         title.append("INTERNAL", legend_internal)
@@ -403,7 +417,7 @@ class CaseDetailScreen(Screen):
         self._render_timeline(d.timeline)
 
     def _timeline_item(self, entry: TimelineEntry) -> TimelineItem:
-        kind = entry.kind.value.replace("_", " ")
+        kind = event_label(entry.kind)
         text = Text()
         if entry.customer_visible:
             text.append("TO CUSTOMER", self._style("note--customer"))
@@ -411,7 +425,7 @@ class CaseDetailScreen(Screen):
             classes = "tl-entry -customer"
         elif entry.kind.value == "note":
             text.append("INTERNAL", self._style("note--internal"))
-            text.append(" · note", "dim")
+            text.append(f" · {kind}", "dim")
             classes = "tl-entry -internal"
         else:
             text.append(kind, self._style("note--system"))
@@ -459,18 +473,6 @@ class CaseDetailScreen(Screen):
             body.scroll_home(animate=False)
 
     # ---- actions -----------------------------------------------------------------------------
-    def palette_commands(self):
-        """Every case action for the command palette (ctrl+p), named with its key."""
-        for key, name, desc, _show in CASE_ACTIONS:
-            yield SystemCommand(
-                f"Case: {desc}",
-                f"{self.ref} · key {key}",
-                partial(self.action_act, name),
-            )
-        yield SystemCommand(
-            "Case: View attachment", f"{self.ref} · key v", self.action_view_attachment
-        )
-
     def action_act(self, name: str) -> None:
         d = self.detail
         if d is None:
@@ -506,22 +508,14 @@ class CaseDetailScreen(Screen):
             self.open_form("assign", message.names)
 
     def _after_save(self, result) -> None:
-        if result is None:
-            return
-        if isinstance(result, Path):
-            self.notify(f"Saved to {result}.")
+        """The form has said what was saved (its ActionSpec.done); show the case as it is now."""
+        if result is None or isinstance(result, Path):
             return
         self.show(result)
-        self.notify(self._done_text(result))
         self.call_after_refresh(self.action_edge, 1)  # the new event is at the end
         queue = self.app.queue_screen()
         if queue is not None:
             queue.post_message(CasesChanged())
-
-    def _done_text(self, detail: CaseDetail) -> str:
-        last = detail.timeline[-1] if detail.timeline else None
-        what = last.kind.value.replace("_", " ") if last else "change"
-        return f"{detail.ref}: {what} saved."
 
     # ---- attachments -------------------------------------------------------------------------
     def action_view_attachment(self) -> None:

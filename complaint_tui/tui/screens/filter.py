@@ -9,11 +9,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Select, Static
 
 from complaint_tui.domain.enums import Channel, Priority, Status
+from complaint_tui.domain.labels import status_label
 from complaint_tui.domain.settings import IntakeSettings
 from complaint_tui.services.queue import QueueFilter
 
 
 class FilterScreen(ModalScreen[QueueFilter | None]):
+    SCREEN_NAME = "Filter"
     BINDINGS = [
         Binding("ctrl+s", "apply", "Apply", id="filter.apply"),
         Binding("escape", "cancel", "Cancel", id="filter.cancel"),
@@ -29,17 +31,22 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
         c = self.current
         with Vertical(id="filter-form", classes="modal-form"):
             yield Static("Filter the queue", classes="form-title")
+            # (label, [(shown, value)], current value)
             fields = (
-                ("Status", [s.value for s in Status], c.status.value if c.status else None),
-                ("Priority", [p.value for p in Priority], c.priority),
-                ("Service", list(self.intake.services), c.service),
-                ("Channel", [ch.value for ch in Channel], c.channel),
-                ("Category", list(self.intake.categories), c.category),
+                (
+                    "Status",
+                    [(status_label(s), s.value) for s in Status],
+                    c.status.value if c.status else None,
+                ),
+                ("Priority", [(p.value, p.value) for p in Priority], c.priority),
+                ("Service", [(o, o) for o in self.intake.services], c.service),
+                ("Channel", [(ch.value, ch.value) for ch in Channel], c.channel),
+                ("Category", [(o, o) for o in self.intake.categories], c.category),
             )
             for label, options, value in fields:
                 yield Label(label)
                 yield Select(
-                    [(o, o) for o in options],
+                    options,
                     value=value or Select.NULL,
                     id=f"f-{label.lower()}",
                     prompt="any",

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from complaint_tui.tui.commands import screen_name
+
 GROUPS = (
     ("Move", ("down", "up", "page_down", "page_up", "first", "last", "scroll_down", "scroll_up")),
     (
@@ -93,7 +95,7 @@ class HelpScreen(ModalScreen[None]):
         seen["app.command_palette"] = ("ctrl+p", "Application", "Command palette")
         seen["app.help"] = ("?", "Application", "This help")
         table = Table(
-            title=Text(f"Keys: {self.target.__class__.__name__.replace('Screen', '')}"),
+            title=Text(f"Keys: {screen_name(self.target)}"),
             expand=True,
             show_edge=False,
         )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -43,13 +43,19 @@ from complaint_tui.domain.intake import (
     event_problem,
     validate_intake,
 )
+from complaint_tui.domain.labels import show_instant
 from complaint_tui.domain.parsing import ParseError, parse_event, parse_instant
 from complaint_tui.domain.text import one_line
 from complaint_tui.services.errors import Refused, ValidationFailed
 from complaint_tui.services.files import read_attachment
 from complaint_tui.tui.messages import CaseSaved, CaseSaveFailed
 from complaint_tui.tui.screens.confirm import ConfirmScreen
-from complaint_tui.tui.widgets.inputs import FormInput, FormTextArea
+from complaint_tui.tui.widgets.inputs import (
+    FormCheckbox,
+    FormInput,
+    FormSelectionList,
+    FormTextArea,
+)
 
 # Every field of the form, in screen order; each has a Static "#err-<field>" under it.
 FIELDS = (
@@ -161,12 +167,23 @@ class FileRefused(Message):
 class IntakeScreen(Screen):
     """A new complaint: tab between fields, ctrl+s save, esc cancel (asks before dropping text)."""
 
+    SCREEN_NAME = "New complaint"
+    PALETTE = (
+        "intake.save",
+        "intake.cancel",
+        "intake.add_event",
+        "intake.remove_event",
+        "intake.add_attachment",
+        "intake.remove_attachment",
+    )
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="intake.save"),
         Binding("escape", "cancel", "Cancel", id="intake.cancel"),
         Binding("ctrl+t", "add_event", "Add event", id="intake.add_event"),
         Binding("ctrl+r", "remove_event", "Remove event", show=False, id="intake.remove_event"),
-        Binding("ctrl+o", "add_attachment", "Attach", id="intake.add_attachment"),
+        Binding(
+            "ctrl+o", "add_attachment", "Attach", id="intake.add_attachment", tooltip="Attach file"
+        ),
         Binding(
             "ctrl+l",
             "remove_attachment",
@@ -221,7 +238,7 @@ class IntakeScreen(Screen):
             yield self._error("received_at")
             with self._row("Services"):
                 with Vertical(classes="intake-stack"):
-                    yield SelectionList[str](
+                    yield FormSelectionList(
                         *[Selection(Text(s), s) for s in intake.services], id="in-services"
                     )
                     yield Static("space toggles the highlighted service", classes="form-hint")
@@ -275,7 +292,7 @@ class IntakeScreen(Screen):
                 )
             yield self._error("category")
             with self._row(""):
-                yield Checkbox("Confidential (need-to-know only)", id="in-confidential")
+                yield FormCheckbox("Confidential (need-to-know only)", id="in-confidential")
             yield self._error("confidential")
         yield Static(id="intake-status", classes="form-error")
         yield Footer()
@@ -335,27 +352,38 @@ class IntakeScreen(Screen):
         )
         return draft, problems
 
-    def _problems(self) -> dict[str, str]:
-        """The first message per field that should show now."""
+    def _live_problems(self) -> dict[str, str]:
+        """The first message per field of the draft as it stands."""
         draft, problems = self._draft()
         problems += validate_intake(draft, self.backend.ctx.settings.intake, self.backend.now())
         live: dict[str, str] = {}
         for problem in problems:
             live.setdefault(problem.field, problem.message)
+        return live
+
+    def _problems(self, names: tuple[str, ...] = FIELDS) -> dict[str, str]:
+        """The first message per field (of ``names``) that should show now. A field the agent
+        has not left yet shows no live message, so typing into one is not validated at all."""
+        live: dict[str, str] | None = None
         shown: dict[str, str] = {}
-        for name in FIELDS:
+        for name in names:
             message = self.input_errors.get(name) or self.server_errors.get(name)
             if message is None and name in self.touched:
+                if live is None:
+                    live = self._live_problems()
                 message = live.get(name)
             if message:
                 shown[name] = message
         return shown
 
-    def refresh_errors(self) -> dict[str, str]:
+    def refresh_errors(self, only: str | None = None) -> dict[str, str]:
+        """Show each field's message; ``only``: just that field's (each check reads one field,
+        so an edit can change no other field's message)."""
         if self.closing:
             return {}
-        shown = self._problems()
-        for name in FIELDS:
+        names = FIELDS if only is None else (only,)
+        shown = self._problems(names)
+        for name in names:
             message = shown.get(name)
             if self._rendered.get(name) == message:
                 continue  # unchanged: no re-layout on every key press
@@ -400,7 +428,7 @@ class IntakeScreen(Screen):
         if touch:
             self.touched.add(name)
         self._set_status("")
-        self.refresh_errors()
+        self.refresh_errors(only=name)
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
@@ -479,7 +507,7 @@ class IntakeScreen(Screen):
         listing.clear_options()
         for event in self.events_list:
             line = Text(no_wrap=True, overflow="ellipsis")
-            line.append(f"{self.backend.ctx.calendar.local(event.at):%Y-%m-%d %H:%M}  ", "bold")
+            line.append(f"{show_instant(event.at, self.backend.ctx.calendar.tz)}  ", "bold")
             line.append(one_line(event.note))
             listing.add_option(line)
         listing.display = bool(self.events_list)
@@ -689,7 +717,7 @@ class IntakeScreen(Screen):
             if yes:
                 self._close(then)
 
-        self.app.push_screen(ConfirmScreen(question), answered)
+        self.app.push_screen(ConfirmScreen(question, yes="drop it", no="keep editing"), answered)
 
     def _close(self, then: str) -> None:
         self.closing = True
@@ -701,26 +729,6 @@ class IntakeScreen(Screen):
             self.app.action_queue()
         elif then == "escalations":
             self.app.action_escalations()
-
-    def palette_commands(self):
-        """The form's actions for the command palette (ctrl+p), named with their keys."""
-        for title, help_text, action in (
-            ("Save", "key ctrl+s", self.action_save),
-            ("Cancel", "key esc; asks before dropping typed text", self.action_cancel),
-            (
-                "Add event",
-                "the typed 'YYYY-MM-DD HH:MM what happened' · key ctrl+t",
-                self.action_add_event,
-            ),
-            ("Remove event", "the highlighted one · key ctrl+r", self.action_remove_event),
-            ("Attach file", "the typed path · key ctrl+o", self.action_add_attachment),
-            (
-                "Remove attachment",
-                "the highlighted one · key ctrl+l",
-                self.action_remove_attachment,
-            ),
-        ):
-            yield SystemCommand(f"New complaint: {title}", help_text, action)
 
     def action_nothing(self) -> None:
         """'n' on the intake screen: already here."""

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from complaint_tui.domain.enums import BAND_ORDER, Urgency
+from complaint_tui.domain.labels import show_instant
 from complaint_tui.domain.sla import GLYPHS
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.queue import VIEW_ORDER, QueueCounts, QueueFilter, QueueQuery, QueueView
@@ -35,11 +36,28 @@ VIEW_SHORT_NAMES = {
     QueueView.ESCALATED: "Escalated",
     QueueView.RESOLVED: "Resolved",
 }
+# (names, tight: only the current view padded, compact: counts of 10,000 and more in thousands)
+VIEW_LAYOUTS = (
+    (VIEW_NAMES, False, False),
+    (VIEW_SHORT_NAMES, False, False),
+    (VIEW_SHORT_NAMES, True, False),
+    (VIEW_SHORT_NAMES, True, True),
+)
+
+
+def count_text(n: int, compact: bool = False) -> str:
+    """1,286; compact: 12k and 1.2M, for the narrowest terminals."""
+    if not compact or n < 10_000:
+        return f"{n:,}"
+    if n < 1_000_000:
+        return f"{n // 1000:,}k"
+    return f"{n / 1_000_000:.1f}M"
 
 
 class QueueScreen(Screen):
     """Cases of one view, most urgent first; j/k/PgDn/G page through SQL, never load all."""
 
+    SCREEN_NAME = "Queue"
     BINDINGS = [
         Binding("j,down", "move(1)", "Down", show=False, id="queue.down"),
         Binding("k,up", "move(-1)", "Up", show=False, id="queue.up"),
@@ -221,25 +239,15 @@ class QueueScreen(Screen):
             title.append(f"  filter: {q.filter.describe()}")
         # Who is working and the business-calendar time the badges are measured against.
         actor = self.backend.actor
-        now = self.backend.ctx.calendar.local(self.backend.now())
-        right = f"{actor.name} ({actor.role.value}) · {now:%a %d %b %H:%M} "
+        now = show_instant(self.backend.now(), self.backend.ctx.calendar.tz)
+        right = f"{actor.name} ({actor.role.value}) · {now} "
         gap = self.size.width - title.cell_len - len(right)
         if gap > 1:
             title.append(" " * gap)
             title.append(right, "dim")
         self._set("#queue-title", title)
 
-        # The current view must stay visible: short names when the full ones do not fit (80 columns).
-        for names in (VIEW_NAMES, VIEW_SHORT_NAMES):
-            views = Text(no_wrap=True, overflow="ellipsis")
-            for view in VIEW_ORDER:
-                n = f" {counts.views[view]:,}" if counts else ""
-                style = "reverse bold" if view is q.view else ""
-                views.append(f" {names[view]}{n} ", style)
-                views.append("│", "dim")
-            if views.cell_len <= self.size.width:
-                break
-        self._set("#queue-views", views)
+        self._set("#queue-views", self._views_line(q.view, counts))
 
         bands = Text(no_wrap=True, overflow="ellipsis")
         if counts:
@@ -253,6 +261,25 @@ class QueueScreen(Screen):
         else:
             bands.append(" counting…", "dim")
         self._set("#queue-bands", bands)
+
+    def _views_line(self, current: QueueView, counts: QueueCounts | None) -> Text:
+        """Every view with its count; the first layout that fits the width, so the last count
+        is not cut at 80 columns: full names, short names, unpadded, then counts in thousands."""
+        for names, tight, compact in VIEW_LAYOUTS:
+            views = Text(no_wrap=True, overflow="ellipsis")
+            if tight and VIEW_ORDER[0] is not current:
+                views.append(" ")  # the other lines start one column in
+            for i, view in enumerate(VIEW_ORDER):
+                if i:
+                    views.append("│", "dim")
+                n = f" {count_text(counts.views[view], compact)}" if counts else ""
+                pad = "" if tight and view is not current else " "
+                views.append(
+                    f"{pad}{names[view]}{n}{pad}", "reverse bold" if view is current else ""
+                )
+            if views.cell_len <= self.size.width:
+                break
+        return views
 
     def _set(self, selector: str, text: Text) -> None:
         """Update a one-line header only when it changed, without a layout pass."""

@@ -17,6 +17,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from complaint_tui.domain.enums import Status
+from complaint_tui.domain.labels import status_short
 from complaint_tui.domain.sla import Sla
 from complaint_tui.domain.text import one_line
 from complaint_tui.services.queue import QueuePage
@@ -24,14 +25,6 @@ from complaint_tui.services.views import CaseSummary
 from complaint_tui.tui.widgets.badges import BAND_CLASSES, COMPONENT_CLASSES
 
 MAX_WINDOW = 400  # rows kept in memory, whatever the number of cases
-STATUS_SHORT = {
-    "new": "new",
-    "acknowledged": "acknowledged",
-    "investigating": "investigating",
-    "waiting_on_customer": "waiting",
-    "resolved": "resolved",
-    "closed": "closed",
-}
 
 
 @dataclass(frozen=True)
@@ -56,7 +49,7 @@ COLUMNS = (
     Column("Customer", 16, 2, lambda r, n: r.customer),
     Column("Services", 14, 5, lambda r, n: ", ".join(r.services)),
     Column("Subject", 0, 1, lambda r, n: ("🔒 " if r.confidential else "") + r.subject),
-    Column("Status", 13, 1, lambda r, n: STATUS_SHORT.get(r.status.value, r.status.value)),
+    Column("Status", 13, 1, lambda r, n: status_short(r.status)),
     Column("Assignee", 11, 3, lambda r, n: r.assignee or "—"),
     Column("Channel", 7, 6, lambda r, n: r.channel),
     Column("Age", 4, 4, _age),

@@ -1,0 +1,86 @@
+"""How the domain's values read to people: one label per status, event kind, clock and customer
+answer, and the one format of a date and time on screen. The TUI and the CLI's human output
+both use these; the stored values (and the CLI's options and JSON) stay the enum values.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from complaint_tui.domain.clock import require_aware
+from complaint_tui.domain.enums import CustomerResponse, EventKind, Status
+
+# The weekday matters: deadlines run on business days. ISO order matches what intake accepts.
+DATE_TIME_FORMAT = "%a %Y-%m-%d %H:%M"
+
+_STATUS = {
+    Status.NEW: "new",
+    Status.ACKNOWLEDGED: "acknowledged",
+    Status.INVESTIGATING: "under investigation",
+    Status.WAITING_ON_CUSTOMER: "waiting on the customer",
+    Status.RESOLVED: "resolved",
+    Status.CLOSED: "closed",
+}
+# For a 13-column table cell.
+_STATUS_SHORT = {
+    Status.NEW: "new",
+    Status.ACKNOWLEDGED: "acknowledged",
+    Status.INVESTIGATING: "investigating",
+    Status.WAITING_ON_CUSTOMER: "waiting",
+    Status.RESOLVED: "resolved",
+    Status.CLOSED: "closed",
+}
+_EVENT = {
+    EventKind.CREATED: "created",
+    EventKind.ACKNOWLEDGED: "acknowledged",
+    EventKind.NOTE: "note",  # always internal; the timeline marks it so
+    EventKind.CUSTOMER_UPDATE: "customer update",
+    EventKind.STATUS_CHANGE: "status change",
+    EventKind.ASSIGNMENT: "assignment",
+    EventKind.PRIORITY_CHANGE: "priority change",
+    EventKind.ESCALATION_REQUEST: "escalation request",
+    EventKind.ESCALATION_DECISION: "escalation decision",
+    EventKind.EXTENSION: "deadline extended",
+    EventKind.REFERRAL: "referral",
+    EventKind.OUTCOME: "outcome",
+    EventKind.ATTACHMENT: "attachment",
+    EventKind.RECUSAL: "recusal",
+}
+_CLOCK = {
+    "acknowledgement": "Acknowledgement",
+    "resolution": "Resolution",
+    "next_update": "Next update",
+    "escalation_review": "Escalation review",
+}
+_RESPONSE = {
+    CustomerResponse.ACCEPTED: "accepted",
+    CustomerResponse.REJECTED: "rejected",
+    CustomerResponse.NO_RESPONSE: "no response",
+}
+
+
+def status_label(status: Status | str) -> str:
+    return _STATUS[Status(status)]
+
+
+def status_short(status: Status | str) -> str:
+    return _STATUS_SHORT[Status(status)]
+
+
+def event_label(kind: EventKind | str) -> str:
+    return _EVENT[EventKind(kind)]
+
+
+def clock_label(name: str) -> str:
+    return _CLOCK.get(name, name.replace("_", " ").capitalize())
+
+
+def response_label(response: CustomerResponse | str) -> str:
+    return _RESPONSE[CustomerResponse(response)]
+
+
+def show_instant(instant: datetime | None, tz: tzinfo, missing: str = "—") -> str:
+    """An instant in the calendar's time zone, e.g. "Wed 2026-11-25 10:00"."""
+    if instant is None:
+        return missing
+    return require_aware(instant).astimezone(tz).strftime(DATE_TIME_FORMAT)
