@@ -158,14 +158,16 @@ def test_admin_sees_no_case_contents(ctx, desks, cases):
 
 def test_escalation_decisions_by_role_are_logged(ctx, desks, cases):
     ref = cases["public"]
+    desks["sue"].start(ref)
+    desks["sue"].resolve(ref, "Fixed.", "Config")
     desks["alice"].escalate(ref, "Customer asks for a supervisor")
     assert_denied(
-        ctx, lambda: desks["bob"].decide(ref, "upheld", "x"), actor="bob", what="decide", ref=ref
+        ctx, lambda: desks["bob"].decide(ref, "confirm", "x"), actor="bob", what="decide", ref=ref
     )
     with pytest.raises(PermissionDenied):
-        desks["ada"].decide(ref, "upheld", "x")
+        desks["ada"].decide(ref, "confirm", "x")
     assert (
-        desks["sue"].decide(ref, "upheld", "Policy followed.").summary.escalation_pending is False
+        desks["sue"].decide(ref, "confirm", "Policy followed.").summary.escalation_pending is False
     )
 
 

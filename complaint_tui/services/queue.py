@@ -21,7 +21,6 @@ class QueueView(StrEnum):
     UNASSIGNED = "unassigned"
     ALL_OPEN = "all_open"
     WAITING = "waiting"
-    ESCALATED = "escalated"
     RESOLVED = "resolved"
 
     @property
@@ -34,7 +33,6 @@ VIEW_TITLES = {
     QueueView.UNASSIGNED: "Unassigned",
     QueueView.ALL_OPEN: "All open",
     QueueView.WAITING: "Waiting on customer",
-    QueueView.ESCALATED: "Escalated",
     QueueView.RESOLVED: "Recently resolved",
 }
 VIEW_ORDER = tuple(QueueView)
@@ -87,9 +85,28 @@ Key = tuple
 
 @dataclass(frozen=True)
 class QueuePage:
-    rows: list[CaseSummary]
+    rows: list[CaseSummary]  # or the escalation screen's rows (services/escalations.py)
     at_start: bool  # nothing comes before rows[0]
     at_end: bool  # nothing comes after rows[-1]
+
+
+def keyset(stmt, cols, key: Key | None, ascending: bool, order=None):
+    """``stmt`` from just after ``key`` in the order of ``cols`` (SQL's direction of this fetch),
+    sorted by ``order`` (default: ``cols``)."""
+    if key is not None:
+        row_value, key_value = tuple_(*cols), tuple_(*key)
+        stmt = stmt.where(row_value > key_value if ascending else row_value < key_value)
+    return stmt.order_by(*[c.asc() if ascending else c.desc() for c in (order or cols)])
+
+
+def page_of(rows: list, limit: int, key: Key | None, *, forward: bool) -> QueuePage:
+    """A page from up to ``limit + 1`` rows fetched after (or, backwards, before) ``key``."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if not forward:
+        rows.reverse()
+        return QueuePage(rows, at_start=not more, at_end=key is None)
+    return QueuePage(rows, at_start=key is None, at_end=not more)
 
 
 @dataclass(frozen=True)
@@ -114,16 +131,12 @@ class QueueService:
     # ---- query building ---------------------------------------------------------------------
     def _order(self, view: QueueView):
         """(columns, descending) that the view sorts by; each ends with the id as tie-breaker."""
-        if view is QueueView.ESCALATED:
-            return (Case.escalation_due_at, Case.id), False
         if view is QueueView.RESOLVED:
             return (Case.queue_at, Case.id), True
         return (Case.queue_bucket, Case.queue_at, Case.id), False
 
     @staticmethod
     def key_of(view: QueueView, row: CaseSummary) -> Key:
-        if view is QueueView.ESCALATED:
-            return (row.escalation_due_at, row.id)
         if view is QueueView.RESOLVED:
             return (row.queue_at, row.id)
         return (row.queue_bucket, row.queue_at, row.id)
@@ -147,8 +160,6 @@ class QueueService:
             conds.append(open_buckets)
         elif view is QueueView.WAITING:
             conds.append(Case.queue_bucket == QueueBucket.PAUSED)
-        elif view is QueueView.ESCALATED:
-            conds.append(Case.escalation_pending.is_(True))
         elif view is QueueView.RESOLVED:
             conds.append(Case.queue_bucket == QueueBucket.DONE)
         f = query.filter
@@ -191,20 +202,10 @@ class QueueService:
         with self.desk._tx(write=False) as s:
             common = searching and self._common_search(s, query)
             stmt = CaseDesk.summary_query().where(*self._conditions(query, common=common))
-            if key is not None:
-                row_value, key_value = tuple_(*cols), tuple_(*key)
-                stmt = stmt.where(row_value > key_value if ascending else row_value < key_value)
             order = search_order(self.ctx.db, cols, common=common) if searching else cols
-            stmt = stmt.order_by(*[c.asc() if ascending else c.desc() for c in order]).limit(
-                limit + 1
-            )
+            stmt = keyset(stmt, cols, key, ascending, order).limit(limit + 1)
             rows = self.desk.summaries(s, stmt)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        if not forward:
-            rows.reverse()
-            return QueuePage(rows, at_start=not more, at_end=key is None)
-        return QueuePage(rows, at_start=key is None, at_end=not more)
+        return page_of(rows, limit, key, forward=forward)
 
     def _common_search(self, s, query: QueueQuery) -> bool:
         # Decided once per search: every page of a scroll through the results asks again, and
