@@ -16,7 +16,8 @@ forgotten once a level-2 one replaced its deadline. Two append-only tables keep 
 Backfill from the timeline, whose texts had a fixed shape before this revision:
 ``level N (supervisor|manager): <request>`` and ``level N, upheld|reopened: <explanation>``.
 "upheld" becomes the outcome ``confirm`` and "reopened" ``reopen``; those decisions had no
-internal note. A request's review deadline is known only for the case's latest level (the case
+internal note. The decision texts written from this revision on are recognised too, so going
+down and up again keeps the decisions (their internal notes stay in the timeline only). A request's review deadline is known only for the case's latest level (the case
 row kept it); an earlier level's stays NULL, and its decision shows as met without an on-time
 judgement. A request whose text does not have that shape (written by hand into the database) is
 not backfilled, nor is a decision without a backfilled request.
@@ -64,15 +65,24 @@ SELECT e.case_id,
           AND (p.text LIKE 'level _ (supervisor): %' OR p.text LIKE 'level _ (manager): %'))
  ORDER BY e.id
 """
-# "level 1, upheld: " is 17 characters, "level 1, reopened: " 19.
-BACKFILL_DECISIONS = """
+# The decision texts: before this revision "upheld"/"reopened"; from it (so a downgrade and an
+# upgrade keep the decisions, though not their internal notes) the labels of the outcomes.
+# Each prefix's length + 1 is where the explanation starts.
+DECISION_TEXTS = (
+    ("level _, upheld: %", "confirm", 18),
+    ("level _, reopened: %", "reopen", 20),
+    ("level _, resolution confirmed: %", "confirm", 32),
+    ("level _, reopened for investigation: %", "reopen", 38),
+    ("level _, referred to level 2: %", "refer-up", 31),
+)
+BACKFILL_DECISIONS = f"""
 INSERT INTO escalation_decisions
        (escalation_id, case_id, level, outcome, explanation, note, decided_by, decided_at)
 SELECT x.id,
        e.case_id,
        x.level,
-       CASE WHEN e.text LIKE 'level _, upheld: %' THEN 'confirm' ELSE 'reopen' END,
-       substr(e.text, CASE WHEN e.text LIKE 'level _, upheld: %' THEN 18 ELSE 20 END),
+       CASE {" ".join(f"WHEN e.text LIKE '{like}' THEN '{outcome}'" for like, outcome, _ in DECISION_TEXTS)} END,
+       substr(e.text, CASE {" ".join(f"WHEN e.text LIKE '{like}' THEN {start}" for like, _, start in DECISION_TEXTS)} END),
        '',
        e.actor,
        e.at
@@ -80,7 +90,7 @@ SELECT x.id,
   JOIN escalations x ON x.case_id = e.case_id AND x.level = CAST(substr(e.text, 7, 1) AS INTEGER)
  WHERE e.kind = 'escalation_decision'
    AND substr(e.text, 7, 1) IN ('1', '2')
-   AND (e.text LIKE 'level _, upheld: %' OR e.text LIKE 'level _, reopened: %')
+   AND ({" OR ".join(f"e.text LIKE '{like}'" for like, _, _ in DECISION_TEXTS)})
  ORDER BY e.id
 """
 
