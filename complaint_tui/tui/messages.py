@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from complaint_tui.services.escalations import EscalationCounts
 from complaint_tui.services.queue import QueueCounts, QueuePage
 from complaint_tui.services.views import CaseDetail
 
@@ -21,6 +22,12 @@ class QueuePageLoaded(Message):
 class QueueCountsLoaded(Message):
     generation: int
     counts: QueueCounts
+
+
+@dataclass
+class EscalationCountsLoaded(Message):
+    generation: int
+    counts: EscalationCounts
 
 
 @dataclass

@@ -120,6 +120,8 @@ async def test_header_shows_every_clock_in_local_time_and_the_confidential_mark(
         await settle(pilot)
         case = new_case(app, confidential=True, priority="high")
         app.backend.desk.start(case.ref)
+        app.backend.desk.resolve(case.ref, "Restarted the VPS.", "kernel panic")
+        app.backend.desk.reopen(case.ref, "Down again.")  # resolved once: escalation applies
         app.backend.desk.escalate(case.ref, "I want a supervisor.")
         screen = await open_case(app, pilot, case.ref)
         text = screen_text(app)
@@ -424,6 +426,7 @@ async def test_e_records_an_escalation_request(make_app):
         await settle(pilot)
         case = new_case(app)
         app.backend.desk.start(case.ref)
+        app.backend.desk.resolve(case.ref, "Restarted the VPS.", "kernel panic")
         await open_case(app, pilot, case.ref)
         await pilot.press("e")
         await pilot.pause()
@@ -466,6 +469,7 @@ async def test_d_is_refused_for_an_agent_and_the_form_says_why(make_app):
         case = new_case(app)
         desk = app.backend.desk
         desk.start(case.ref)
+        desk.resolve(case.ref, "Restarted the VPS.", "kernel panic")
         desk.escalate(case.ref, "Supervisor please")
         before = desk.get(case.ref)
         await open_case(app, pilot, case.ref)
@@ -555,6 +559,9 @@ async def test_F_refers_to_the_external_body(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         case = new_case(app)
+        app.backend.desk.start(case.ref)
+        app.backend.desk.resolve(case.ref, "Restarted the VPS.", "kernel panic")
+        app.backend.desk.close(case.ref, "rejected")  # refer follows a rejected closing
         await open_case(app, pilot, case.ref)
         await pilot.press("F")
         await pilot.pause()

@@ -7,33 +7,23 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from complaint_tui.domain.enums import BAND_ORDER, Urgency
 from complaint_tui.domain.labels import show_instant
-from complaint_tui.domain.sla import GLYPHS
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.queue import VIEW_ORDER, QueueCounts, QueueFilter, QueueQuery, QueueView
-from complaint_tui.tui.messages import (
-    CasesChanged,
-    CaseTaken,
-    QueueCountsLoaded,
-    QueueLoadFailed,
-    QueuePageLoaded,
-)
-from complaint_tui.tui.widgets.badges import BAND_CLASSES
+from complaint_tui.tui.messages import CasesChanged, CaseTaken, QueueCountsLoaded, QueueLoadFailed
+from complaint_tui.tui.screens.paged import PagedScreen
+from complaint_tui.tui.widgets.badges import band_summary
 from complaint_tui.tui.widgets.inputs import FormInput
 from complaint_tui.tui.widgets.queue_table import QueueTable
 
-FETCH = 120  # rows per keyset page
 VIEW_NAMES = {view: view.title for view in VIEW_ORDER}
 VIEW_SHORT_NAMES = {
     QueueView.MINE: "Mine",
     QueueView.UNASSIGNED: "Unassigned",
     QueueView.ALL_OPEN: "Open",
     QueueView.WAITING: "Waiting",
-    QueueView.ESCALATED: "Escalated",
     QueueView.RESOLVED: "Resolved",
 }
 # (names, tight: only the current view padded, compact: counts of 10,000 and more in thousands)
@@ -54,7 +44,7 @@ def count_text(n: int, compact: bool = False) -> str:
     return f"{n / 1_000_000:.1f}M"
 
 
-class QueueScreen(Screen):
+class QueueScreen(PagedScreen):
     """Cases of one view, most urgent first; j/k/PgDn/G page through SQL, never load all."""
 
     SCREEN_NAME = "Queue"
@@ -79,8 +69,6 @@ class QueueScreen(Screen):
     def __init__(self, view: QueueView = QueueView.ALL_OPEN) -> None:
         super().__init__()
         self.query_state = QueueQuery(view=view)
-        self.generation = 0
-        self.loading: str | None = None
         self.counts = None
         self.query_generation = 0  # changes with view, filter or search; counts belong to one
         self._counts_after_page: bool | None = None  # None: none pending; else "views too?"
@@ -88,6 +76,18 @@ class QueueScreen(Screen):
     @property
     def backend(self):
         return self.app.backend
+
+    @property
+    def page_source(self):
+        return self.backend.queue
+
+    @property
+    def page_query(self) -> QueueQuery:
+        return self.query_state
+
+    @property
+    def page_view(self) -> QueueView:
+        return self.query_state.view
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title")
@@ -111,7 +111,6 @@ class QueueScreen(Screen):
         self.generation += 1
         table = self.query_one(QueueTable)
         table.loaded = False
-        table.escalation_view = self.query_state.view is QueueView.ESCALATED
         table.rows = []
         table.total = None
         table.refresh()
@@ -120,33 +119,6 @@ class QueueScreen(Screen):
         # Counts wait for the first page: on a busy machine they would slow the rows down.
         self._counts_after_page = False if self.counts is not None else True
         self.fetch("first")
-
-    def fetch(self, mode: str, key: tuple | None = None) -> None:
-        self.loading = mode
-        self._fetch(self.generation, self.query_state, mode, key)
-
-    @work(thread=True, group="queue-pages")
-    def _fetch(self, generation: int, query: QueueQuery, mode: str, key: tuple | None) -> None:
-        service = self.backend.queue
-        try:
-            if mode == "first":
-                page = service.first(query, FETCH)
-            elif mode == "last":
-                page = service.last(query, FETCH)
-            elif mode == "after":
-                page = service.after(query, key, FETCH)
-            elif mode == "before":
-                page = service.before(query, key, FETCH)
-            else:  # reload: from the first visible row onward
-                page = (
-                    service.after(query, key, FETCH * 2)
-                    if key is not None
-                    else service.first(query, FETCH * 2)
-                )
-        except Refused as exc:
-            self.post_message(QueueLoadFailed(generation, str(exc)))
-            return
-        self.post_message(QueuePageLoaded(generation, mode, page))
 
     def fetch_counts(self, *, views: bool = True) -> None:
         """Band counts of the current query; the per-view counts only when data may have changed
@@ -168,27 +140,11 @@ class QueueScreen(Screen):
             return
         self.post_message(QueueCountsLoaded(generation, counts))
 
-    @on(QueuePageLoaded)
-    def _page_loaded(self, message: QueuePageLoaded) -> None:
-        if message.generation != self.generation:
-            return  # a result for a view the agent has already left
-        self.loading = None
-        table = self.query_one(QueueTable)
-        if message.mode == "first":
-            table.replace(message.page)
-        elif message.mode == "last":
-            table.replace(message.page, at_end_cursor=True)
-        elif message.mode == "after":
-            table.append(message.page)
-        elif message.mode == "before":
-            table.prepend(message.page)
-        else:
-            table.reload(message.page)
+    def page_loaded(self) -> None:
         self._render_header()
         if self._counts_after_page is not None:
             views, self._counts_after_page = self._counts_after_page, None
             self.fetch_counts(views=views)
-        self._maybe_fetch_more()
 
     @on(QueueCountsLoaded)
     def _counts_loaded(self, message: QueueCountsLoaded) -> None:
@@ -198,32 +154,12 @@ class QueueScreen(Screen):
         self.query_one(QueueTable).set_total(message.counts.total)
         self._render_header()
 
-    @on(QueueLoadFailed)
-    def _load_failed(self, message: QueueLoadFailed) -> None:
-        self.loading = None
-        if message.generation in (self.generation, -1):
-            self.notify(message.error, severity="error", timeout=8)
-
-    def _maybe_fetch_more(self) -> None:
-        if self.loading:
-            return
-        table = self.query_one(QueueTable)
-        need = table.needs()
-        if need == "after" and table.rows:
-            self.fetch("after", self.backend.queue.key_of(self.query_state.view, table.rows[-1]))
-        elif need == "before" and table.rows:
-            self.fetch("before", self.backend.queue.key_of(self.query_state.view, table.rows[0]))
-
     def refresh_in_place(self) -> None:
         """Re-read the rows on screen and the counts, keeping the agent's place."""
-        table = self.query_one(QueueTable)
         if self.loading:
             return
-        key = None
-        if table.rows and not table.at_start:
-            key = self.backend.queue.key_just_before(self.query_state.view, table.rows[0])
         self._counts_after_page = True
-        self.fetch("reload", key)
+        super().refresh_in_place()
 
     # ---- header ------------------------------------------------------------------------------
     def _render_header(self) -> None:
@@ -249,17 +185,10 @@ class QueueScreen(Screen):
 
         self._set("#queue-views", self._views_line(q.view, counts))
 
-        bands = Text(no_wrap=True, overflow="ellipsis")
         if counts:
-            for band in BAND_ORDER:
-                n = counts.bands.get(band, 0)
-                if n or band in (Urgency.BREACHED, Urgency.URGENT):
-                    bands.append(
-                        f" {GLYPHS[band]} {n:,} {band.value} ",
-                        table.get_component_rich_style(BAND_CLASSES[band]),
-                    )
+            bands = band_summary(counts.bands, table.get_component_rich_style)
         else:
-            bands.append(" counting…", "dim")
+            bands = Text(" counting…", "dim")
         self._set("#queue-bands", bands)
 
     def _views_line(self, current: QueueView, counts: QueueCounts | None) -> Text:
@@ -300,31 +229,6 @@ class QueueScreen(Screen):
         self._render_header()
 
     # ---- actions -----------------------------------------------------------------------------
-    def action_move(self, delta: int) -> None:
-        table = self.query_one(QueueTable)
-        table.move(delta)
-        self._maybe_fetch_more()
-
-    def action_page(self, direction: int) -> None:
-        table = self.query_one(QueueTable)
-        self.action_move(direction * table.page_height)
-
-    def action_first(self) -> None:
-        table = self.query_one(QueueTable)
-        if table.at_start and table.rows:
-            table.move(-len(table.rows))
-            return
-        self.generation += 1
-        self.fetch("first")
-
-    def action_last(self) -> None:
-        table = self.query_one(QueueTable)
-        if table.at_end and table.rows:
-            table.move(len(table.rows))
-            return
-        self.generation += 1
-        self.fetch("last")
-
     def action_view(self, step: int) -> None:
         index = VIEW_ORDER.index(self.query_state.view)
         self.show_view(VIEW_ORDER[(index + step) % len(VIEW_ORDER)])
