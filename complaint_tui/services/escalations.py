@@ -14,7 +14,7 @@ from complaint_tui.domain.sla import Badge, Sla
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.identity import Actor
 from complaint_tui.services.permissions import require_case_handler_logged, visible_filter
-from complaint_tui.services.queue import Key, QueuePage, keyset, page_of
+from complaint_tui.services.queue import Key, KeysetPages, QueuePage, keyset, page_of
 from complaint_tui.store.models import Agent, Case, Escalation, EscalationDecision
 
 DECIDED_DAYS = 90  # how far back the "Decided" view reaches by default
@@ -101,7 +101,7 @@ class EscalationCounts:
     total: int
 
 
-class EscalationService:
+class EscalationService(KeysetPages):
     """Keyset-paged reads of the escalation screen for one actor."""
 
     def __init__(self, desk: CaseDesk) -> None:
@@ -214,17 +214,6 @@ class EscalationService:
         )
 
     # ---- pages -------------------------------------------------------------------------------
-    def first(self, view: EscalationView, limit: int) -> QueuePage:
-        return self._page(view, None, limit, forward=True)
-
-    def last(self, view: EscalationView, limit: int) -> QueuePage:
-        return self._page(view, None, limit, forward=False)
-
-    def after(self, view: EscalationView, key: Key, limit: int) -> QueuePage:
-        return self._page(view, key, limit, forward=True)
-
-    def before(self, view: EscalationView, key: Key, limit: int) -> QueuePage:
-        return self._page(view, key, limit, forward=False)
 
     @staticmethod
     def key_of(view: EscalationView, row: EscalationRow) -> Key:

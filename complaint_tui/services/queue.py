@@ -109,6 +109,26 @@ def page_of(rows: list, limit: int, key: Key | None, *, forward: bool) -> QueueP
     return QueuePage(rows, at_start=key is None, at_end=not more)
 
 
+class KeysetPages:
+    """A page at either end of a list, or just after or before a row's key, from a subclass's
+    ``_page(query, key, limit, forward=)`` (the queue's, the escalation screen's)."""
+
+    def _page(self, query, key: Key | None, limit: int, *, forward: bool) -> QueuePage:
+        raise NotImplementedError
+
+    def first(self, query, limit: int) -> QueuePage:
+        return self._page(query, None, limit, forward=True)
+
+    def last(self, query, limit: int) -> QueuePage:
+        return self._page(query, None, limit, forward=False)
+
+    def after(self, query, key: Key, limit: int) -> QueuePage:
+        return self._page(query, key, limit, forward=True)
+
+    def before(self, query, key: Key, limit: int) -> QueuePage:
+        return self._page(query, key, limit, forward=False)
+
+
 @dataclass(frozen=True)
 class QueueCounts:
     views: dict[QueueView, int]
@@ -116,7 +136,7 @@ class QueueCounts:
     total: int  # rows in the current query (view + filter + search)
 
 
-class QueueService:
+class QueueService(KeysetPages):
     """Keyset-paged reads of the queue for one actor."""
 
     def __init__(self, desk: CaseDesk) -> None:
@@ -182,17 +202,6 @@ class QueueService:
         return conds
 
     # ---- pages -------------------------------------------------------------------------------
-    def first(self, query: QueueQuery, limit: int) -> QueuePage:
-        return self._page(query, None, limit, forward=True)
-
-    def last(self, query: QueueQuery, limit: int) -> QueuePage:
-        return self._page(query, None, limit, forward=False)
-
-    def after(self, query: QueueQuery, key: Key, limit: int) -> QueuePage:
-        return self._page(query, key, limit, forward=True)
-
-    def before(self, query: QueueQuery, key: Key, limit: int) -> QueuePage:
-        return self._page(query, key, limit, forward=False)
 
     def _page(self, query: QueueQuery, key: Key | None, limit: int, *, forward: bool) -> QueuePage:
         self._require_handler()

@@ -27,6 +27,7 @@ from tests.conftest import DEFAULT_NOW
 from tests.helpers_db import draft
 from tests.tui.conftest import settle
 from tests.tui.fixtures import build_app, local
+from tests.tui.test_case_detail import choose, type_text
 from tests.tui.test_snapshots import (  # noqa: F401 - fixtures, used as arguments
     SIZES,
     SMALL,
@@ -269,13 +270,10 @@ async def test_a_full_escalation_by_keys_across_roles(tui_ctx, tmp_path):
             await pilot.press(key)
             await settle(pilot)
 
-    async def typed(pilot, text: str) -> None:
-        await pilot.press(*("space" if ch == " " else ch for ch in text))
-
     async def find_in_queue(pilot, view_presses: int) -> None:
         """From the queue: switch view, search for the case's customer, open it."""
         await keys(pilot, *["]"] * view_presses, "/")
-        await typed(pilot, "kh-pilot-01")
+        await type_text(pilot, "kh-pilot-01")
         await keys(pilot, "enter", "enter")
         assert isinstance(pilot.app.screen, CaseDetailScreen) and pilot.app.screen.ref == ref
 
@@ -286,19 +284,13 @@ async def test_a_full_escalation_by_keys_across_roles(tui_ctx, tmp_path):
         await keys(pilot, "enter")
         assert isinstance(pilot.app.screen, CaseDetailScreen) and pilot.app.screen.ref == ref
 
-    async def choose(pilot, steps_down: int) -> None:
-        await pilot.press("enter")
-        await pilot.pause()
-        await pilot.press(*(["down"] * steps_down), "enter")
-        await pilot.pause()
-
     # 1. The agent records the customer's request (the case is in Recently resolved: `]` twice).
     clock.set(DEFAULT_NOW)
     async with person("lan.nguyen").run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await find_in_queue(pilot, 2)
         await keys(pilot, "e")
-        await typed(pilot, "The site is slow since the migration, I want a supervisor.")
+        await type_text(pilot, "The site is slow since the migration, I want a supervisor.")
         await keys(pilot, "ctrl+s")
         assert pilot.app.screen.detail.summary.escalation_pending
 
@@ -318,9 +310,9 @@ async def test_a_full_escalation_by_keys_across_roles(tui_ctx, tmp_path):
         await keys(pilot, "d")
         await choose(pilot, 2)  # reopened for investigation
         await pilot.press("tab")
-        await typed(pilot, "We will measure the site's speed again.")
+        await type_text(pilot, "We will measure the site's speed again.")
         await pilot.press("tab")
-        await typed(pilot, "Check the PHP workers.")
+        await type_text(pilot, "Check the PHP workers.")
         await keys(pilot, "ctrl+s")
         assert pilot.app.screen.detail.status is Status.INVESTIGATING
 
@@ -330,9 +322,9 @@ async def test_a_full_escalation_by_keys_across_roles(tui_ctx, tmp_path):
         await settle(pilot)
         await find_in_queue(pilot, 0)  # All open
         await keys(pilot, "R")
-        await typed(pilot, "We added PHP workers; pages load in a second.")
+        await type_text(pilot, "We added PHP workers; pages load in a second.")
         await pilot.press("tab")
-        await typed(pilot, "too few PHP workers")
+        await type_text(pilot, "too few PHP workers")
         await keys(pilot, "ctrl+s")
         assert pilot.app.screen.detail.status is Status.RESOLVED
         await keys(pilot, "x")
@@ -347,7 +339,7 @@ async def test_a_full_escalation_by_keys_across_roles(tui_ctx, tmp_path):
         await find_on_escalations(pilot, 2)
         await keys(pilot, "d")  # refer to level 2 is the one decision left, already chosen
         await pilot.press("tab")
-        await typed(pilot, "Our support manager will review your case.")
+        await type_text(pilot, "Our support manager will review your case.")
         await keys(pilot, "ctrl+s")
         summary = pilot.app.screen.detail.summary
         assert (summary.escalation_level, summary.escalation_pending) == (2, True)
@@ -362,7 +354,7 @@ async def test_a_full_escalation_by_keys_across_roles(tui_ctx, tmp_path):
         await keys(pilot, "d")
         await choose(pilot, 1)  # resolution confirmed
         await pilot.press("tab")
-        await typed(pilot, "The site is fast again; the resolution stands.")
+        await type_text(pilot, "The site is fast again; the resolution stands.")
         await keys(pilot, "ctrl+s")
         assert pilot.app.screen.detail.summary.escalation_pending is False
 
@@ -372,7 +364,7 @@ async def test_a_full_escalation_by_keys_across_roles(tui_ctx, tmp_path):
         await settle(pilot)
         await find_in_queue(pilot, 2)
         await keys(pilot, "F")
-        await typed(pilot, "The customer will write to the dispute body.")
+        await type_text(pilot, "The customer will write to the dispute body.")
         await keys(pilot, "ctrl+s")
         assert pilot.app.screen.detail.referred_to == ctx.settings.external.name
 

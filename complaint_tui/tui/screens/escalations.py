@@ -69,10 +69,6 @@ class EscalationScreen(PagedScreen):
         self.counts_generation = 0  # the view the counts belong to
 
     @property
-    def backend(self):
-        return self.app.backend
-
-    @property
     def service(self) -> EscalationService:
         return self.backend.escalations
 
@@ -223,14 +219,6 @@ class EscalationScreen(PagedScreen):
     def action_view(self, step: int) -> None:
         index = self.views.index(self.view)
         self.show_view(self.views[(index + step) % len(self.views)])
-
-    def action_refresh(self) -> None:
-        self.refresh_in_place()
-
-    def action_open(self) -> None:
-        row = self.query_one(QueueTable).current()
-        if row is not None:
-            self.app.open_case(row.ref)
 
     def action_back(self) -> None:
         self.app.action_queue()

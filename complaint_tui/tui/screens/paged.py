@@ -25,6 +25,10 @@ class PagedScreen(Screen):
         self.generation = 0  # a new view, filter or search starts a new one
         self.loading: str | None = None
 
+    @property
+    def backend(self):
+        return self.app.backend
+
     # ---- what a subclass provides -------------------------------------------------------------
     @property
     def page_source(self) -> Any:
@@ -116,6 +120,14 @@ class PagedScreen(Screen):
         if table.rows and not table.at_start:
             key = self.page_source.key_just_before(self.page_view, table.rows[0])
         self.fetch("reload", key)
+
+    def action_refresh(self) -> None:
+        self.refresh_in_place()
+
+    def action_open(self) -> None:
+        row = self.query_one(QueueTable).current()
+        if row is not None:
+            self.app.open_case(row.ref)
 
     # ---- moving ------------------------------------------------------------------------------
     def action_move(self, delta: int) -> None:

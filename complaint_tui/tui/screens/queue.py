@@ -74,10 +74,6 @@ class QueueScreen(PagedScreen):
         self._counts_after_page: bool | None = None  # None: none pending; else "views too?"
 
     @property
-    def backend(self):
-        return self.app.backend
-
-    @property
     def page_source(self):
         return self.backend.queue
 
@@ -236,14 +232,6 @@ class QueueScreen(PagedScreen):
     def show_view(self, view: QueueView) -> None:
         self.query_state = self.query_state.with_view(view)
         self.reload_all()
-
-    def action_refresh(self) -> None:
-        self.refresh_in_place()
-
-    def action_open(self) -> None:
-        row = self.query_one(QueueTable).current()
-        if row is not None:
-            self.app.open_case(row.ref)
 
     def action_take_next(self) -> None:
         self._take_next()
