@@ -83,15 +83,6 @@ class EscalationRow:
             return sla.running_badge(self.due_at, now)
         return Badge(Urgency.DONE, "✓ decided")
 
-    @property
-    def late(self) -> bool:
-        """Decided after its review deadline."""
-        return (
-            self.decided_at is not None
-            and self.due_at is not None
-            and self.decided_at > self.due_at
-        )
-
 
 @dataclass(frozen=True)
 class EscalationCounts:
