@@ -29,19 +29,12 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_tui import PG_SERVER, cli_env  # noqa: E402 - the same set-up as the queue's bench
+
 DATA = HERE / ".data"
-PG_SERVER = os.environ.get(
-    "COMPLAINT_TUI_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 PEOPLE = (("anh.vo", "supervisor"), ("thao.dang", "manager"))
-
-
-def cli_env(url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPLAINT_TUI_")}
-    env["COMPLAINT_TUI_DB"] = url
-    if url.startswith("sqlite"):
-        env["COMPLAINT_TUI_AGENT"] = "bench.admin"
-    return env
 
 
 def seeded_url(kind: str, size: int) -> str:
