@@ -300,6 +300,7 @@ def test_every_workflow_verb(app, tmp_path):
         assert out.count("\n") == 1, out
         return out
 
+    verb("assign", ref, "alice")  # an agent changes only a case she holds
     verb("ack", ref, "--message", "We have your complaint.")
     verb("start", ref, "--note", "Checking the host")
     verb("note", ref, "Hypervisor shows 2% loss")
@@ -308,6 +309,7 @@ def test_every_workflow_verb(app, tmp_path):
     assert app.show(ref)["status"] == "waiting_on_customer"
     verb("resume", ref, "--note", "mtr received")
     verb("priority", ref, "high")
+    verb("assign", ref, "--unassign")
     verb("assign", ref, "alice")
     verb("escalate", ref, "--request", "Customer wants a supervisor")
     app.refused("case", "decide", ref, "--outcome", "upheld", "--explanation", "x", as_="alice")
@@ -320,8 +322,7 @@ def test_every_workflow_verb(app, tmp_path):
     verb("resolve", ref, "--outcome", "Replaced the faulty switch.", "--root-cause", "Hardware")
     verb("close", ref, "--response", "accepted")
     verb("reopen", ref, "--reason", "Loss is back")
-    verb("assign", ref, "--unassign")
-    verb("recuse", ref, "--reason", "Customer is a relative")
+    verb("recuse", ref, "--reason", "Customer is a relative")  # and she no longer holds it
 
     data = app.show(ref)
     assert data["status"] == "investigating"
@@ -416,9 +417,10 @@ def test_case_list_search_finds_what_the_queue_finds(app):
 
 def test_expect_version_refuses_a_stale_save(app):
     ref = app.new_case()
+    app.ok("case", "assign", ref, "alice")
     version = str(app.show(ref)["version"])
     app.ok("case", "note", ref, "first", "--expect-version", version, as_="alice")
-    line = app.refused("case", "note", ref, "second", "--expect-version", version, as_="bob")
+    line = app.refused("case", "note", ref, "second", "--expect-version", version, as_="sue")
     assert ref in line
     texts = [t["text"] for t in app.show(ref)["timeline"]]
     assert "first" in texts and "second" not in texts
@@ -427,6 +429,7 @@ def test_expect_version_refuses_a_stale_save(app):
 # ---- refusals, usage errors, hostile input ----------------------------------------------------
 def test_refusals_exit_1_with_one_line(app, tmp_path):
     ref = app.new_case()
+    app.ok("case", "assign", ref, "alice", as_="alice")
     app.ok("case", "ack", ref, as_="alice")
     cases = {
         "unknown ref": (("case", "show", "C-2026-99999"), "C-2026-99999"),
@@ -534,6 +537,7 @@ def test_hostile_input_is_shown_as_text(app):
     subject = "[bold red]ALERT[/] \x1b[2Jcleared"
     description = "line1\n\x1b]0;pwned\x07title \x1b[31mred\x1b[0m\x00nul [link=http://x]y[/link]\n"
     ref = app.new_case("--subject", subject, "--description", "-", stdin=description)
+    app.ok("case", "assign", ref, "alice", as_="alice")
     app.ok("case", "note", ref, "\x1b[5mblink\x1b[0m [blink]note[/blink]", as_="alice")
 
     shown = app.ok("case", "show", ref)

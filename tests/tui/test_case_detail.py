@@ -218,7 +218,7 @@ async def test_a_change_by_another_agent_appears_without_a_key(make_app, tui_ctx
         await settle(pilot)
         case = new_case(app)
         screen = await open_case(app, pilot, case.ref)
-        other = CaseDesk(tui_ctx, actor_named(tui_ctx, "minh.tran"))
+        other = CaseDesk(tui_ctx, actor_named(tui_ctx, "anh.vo"))  # a supervisor: any case
         other.set_priority(case.ref, "critical")
         screen.post_message(CasesChanged())  # what the change watcher sends
         await settle(pilot)
@@ -234,7 +234,7 @@ async def test_a_save_refreshes_the_queue_underneath(make_app):
         refreshed = []
         original = queue.refresh_in_place
         queue.refresh_in_place = lambda: (refreshed.append(True), original())
-        case = new_case(app)
+        case = new_case(app, take=False)
         await open_case(app, pilot, case.ref)
         await pilot.press("A")
         await settle(pilot)
@@ -568,8 +568,7 @@ async def test_C_recuses(make_app):
     app = make_app("lan.nguyen")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        case = new_case(app)
-        app.backend.desk.assign(case.ref, "lan.nguyen")
+        case = new_case(app)  # hers
         await open_case(app, pilot, case.ref)
         await pilot.press("C")
         await pilot.pause()
@@ -609,8 +608,8 @@ async def test_a_stale_save_is_refused_and_keeps_the_typed_text(make_app, tui_ct
         await pilot.press("u")
         await pilot.pause()
         await type_text(pilot, "My careful update")
-        # Another agent changes the case behind the form's back.
-        other = CaseDesk(tui_ctx, actor_named(tui_ctx, "minh.tran"))
+        # Their supervisor changes the case behind the form's back.
+        other = CaseDesk(tui_ctx, actor_named(tui_ctx, "anh.vo"))
         other.acknowledge(case.ref, "Minh acknowledged it")
         before = app.backend.desk.get(case.ref)
         await save(pilot)
