@@ -625,7 +625,11 @@ def _update(desk, ref, text, expected_version):
     "resolve",
     "Resolve with the outcome told to the customer and the root cause.",
     click.option("--outcome", required=True),
-    click.option("--root-cause", required=True),
+    click.option(
+        "--root-cause",
+        required=True,
+        help='One of the configured root causes ([intake] root_causes), or "Other: what it was".',
+    ),
     done="resolved.",
 )
 def _resolve(desk, ref, outcome, root_cause, expected_version):

@@ -185,7 +185,7 @@ COMMANDS: dict[str, Command] = {
         {
             "ref": ("name", "{investigating}"),
             "outcome": ("text", "Replaced the switch."),
-            "cause": ("text", "Hardware"),
+            "cause": ("text", "Hardware failure"),
         },
         stdin=("outcome",),
     ),
@@ -281,7 +281,7 @@ class World:
         desk.wait(waiting, "Send the logs.")
         resolved = desk.create(draft()).ref
         desk.start(resolved)
-        desk.resolve(resolved, "Fixed.", "Config")
+        desk.resolve(resolved, "Fixed.", "Configuration error")
         escalated = desk.start(desk.create(draft()).ref).ref
         boss.escalate(escalated, "A supervisor, please.")
         files = tmp_path / "files"

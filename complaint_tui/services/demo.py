@@ -219,16 +219,20 @@ DETAILS = (
     "Đơn hàng bị ảnh hưởng khoảng 30 triệu đồng.",
     "We need a written explanation for our own client.",
 )
+# (root cause, outcome): causes from the default [intake] root_causes, and one "Other: ...".
 OUTCOMES = (
     (
-        "Hardware fault on host node",
+        "Hardware failure",
         "We moved your VPS to a healthy host and credited 3 days of service.",
     ),
-    ("Billing system duplicate charge", "Hoàn tiền khoản thu trùng trong 3 ngày làm việc."),
-    ("Monitoring gap", "We added monitoring for the failed component and credited one month."),
+    ("Billing error", "Hoàn tiền khoản thu trùng trong 3 ngày làm việc."),
+    (
+        "Other: no monitoring on the failed component",
+        "We added monitoring for the failed component and credited one month.",
+    ),
     ("Configuration error", "Đã khôi phục cấu hình DNS và xác nhận tên miền hoạt động."),
     (
-        "Customer configuration",
+        "Customer-side issue",
         "We explained the misconfiguration and fixed it together with the customer.",
     ),
 )
