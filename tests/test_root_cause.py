@@ -111,8 +111,11 @@ def test_a_configured_list_replaces_the_defaults():
         ("Hardware", "intake.root_causes must be a non-empty list of strings."),
         (["ok", ""], "intake.root_causes must be a non-empty list of strings."),
         (["ok", 3], "intake.root_causes must be a non-empty list of strings."),
-        (["Power", "Other"], 'intake.root_causes: \'Other\' is the built-in "Other: ..." choice'),
-        (["other: misc"], 'intake.root_causes: \'other: misc\' is the built-in "Other: ..." choice'),
+        (["Power", "Other"], "intake.root_causes: 'Other' is the built-in \"Other: ...\" choice"),
+        (
+            ["other: misc"],
+            "intake.root_causes: 'other: misc' is the built-in \"Other: ...\" choice",
+        ),
         (["Power", "power "], "intake.root_causes: 'power' is listed twice."),
         (["x" * (MAX_ROOT_CAUSE + 1)], f"must be one line of at most {MAX_ROOT_CAUSE} characters"),
         (["two\nlines"], f"must be one line of at most {MAX_ROOT_CAUSE} characters"),

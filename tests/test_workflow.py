@@ -232,7 +232,9 @@ def test_resolve_needs_and_records_outcome_and_root_cause(ctx, desk, clock):
     for start_status in (S.ACKNOWLEDGED, S.INVESTIGATING, S.WAITING_ON_CUSTOMER):
         ref = case_in(desk, start_status)
         clock.advance(timedelta(hours=3))
-        d = desk.resolve(ref, "Access restored; one day of service credited.", "Configuration error")
+        d = desk.resolve(
+            ref, "Access restored; one day of service credited.", "Configuration error"
+        )
         assert d.status is S.RESOLVED
         assert d.resolved_at == clock.now()
         assert d.outcome == "Access restored; one day of service credited."

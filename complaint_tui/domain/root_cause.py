@@ -38,7 +38,7 @@ def _listed(value: str, allowed: Sequence[str]) -> str | None:
 def root_cause_problem(value: str, allowed: Sequence[str]) -> str | None:
     """Why ``value`` is no root cause, in one sentence naming the field; None if it is one."""
     if not value.strip():
-        return "root cause: choose one from the list, or write \"Other: \" and what it was."
+        return 'root cause: choose one from the list, or write "Other: " and what it was.'
     if _listed(value, allowed) is not None:
         return None
     other = _OTHER.match(value)
@@ -77,7 +77,9 @@ def root_cause_list_problem(entries: Sequence[str]) -> str | None:
         if _OTHER.match(entry):
             return f'{entry!r} is the built-in "Other: ..." choice; leave it out of the list.'
         if len(entry) > MAX_ROOT_CAUSE or "\n" in entry or "\r" in entry:
-            return f"{one_line(entry, 40)!r} must be one line of at most {MAX_ROOT_CAUSE} characters."
+            return (
+                f"{one_line(entry, 40)!r} must be one line of at most {MAX_ROOT_CAUSE} characters."
+            )
         if entry.casefold() in seen:
             return f"{entry!r} is listed twice."
         seen.add(entry.casefold())
