@@ -79,6 +79,7 @@ from complaint_tui.store.models import (
     ReportedEvent,
     TimelineEvent,
 )
+from complaint_tui.store.policy import in_force_id
 from complaint_tui.store.search import index_case
 
 T = TypeVar("T")
@@ -259,9 +260,7 @@ class CaseDesk:
         sla = self.ctx.sla
         with self._tx(write=True) as s:
             ref = self._next_ref(s, now)
-            policy_id = s.scalar(
-                select(PolicyVersion.id).order_by(PolicyVersion.id.desc()).limit(1)
-            )
+            policy_id = s.scalar(in_force_id())
             case = Case(
                 ref=ref,
                 customer=draft.customer.strip(),

@@ -27,7 +27,8 @@ from complaint_tui.domain.settings import Settings
 from complaint_tui.services.admin import init_database
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.errors import Refused
-from complaint_tui.store.models import Agent, Case, PolicyVersion
+from complaint_tui.store.models import Agent, Case
+from complaint_tui.store.policy import in_force_id
 from complaint_tui.store.search import (
     PG_SEARCH_COLUMN,
     PG_VECTOR,
@@ -309,7 +310,7 @@ def seed_demo(ctx: AppContext, count: int, seed: int, login: str | None = None) 
             )
         ]
         agents = {a.id: a.name for a in s.scalars(select(Agent))}
-        policy_id = s.scalar(select(PolicyVersion.id).order_by(PolicyVersion.id.desc()).limit(1))
+        policy_id = s.scalar(in_force_id())
     phases = _Phases()
     phases.start("prototypes")
     protos, customers = _prototypes(ctx, count, seed, now, agent_ids, agents, policy_id)

@@ -1,0 +1,51 @@
+"""Policy versions (policy §8: changes are posted with a new "Last Updated" date) and procedure
+reviews (policy §6: the complaint handling procedure is reviewed regularly).
+
+The version in force is the one published last: publishing is what puts a text in force, for
+the cases recorded from then on (a case keeps the version it was stamped with). The Last Updated
+date is what the text itself says (today by default, never in the future); it does not decide
+which version is in force (the version `init` installs carries the day of init, and a policy
+written earlier may still be published after it).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from complaint_tui.domain.clock import day_problem
+
+MAX_LABEL = 32
+MAX_POLICY_BYTES = 1_000_000  # a policy is a few pages; this is a whole book
+MAX_REVIEW_CHARS = 20_000
+# Letters, digits and a few separators: "2", "v2.1", "2027-01", "Tết 2027".
+_LABEL = re.compile(r"^[\w.\-/]+(?: [\w.\-/]+)*$")
+
+
+def label_problem(label: str) -> str | None:
+    """Why ``label`` cannot name a policy version, in one sentence; None if it can."""
+    label = label.strip()
+    if not label:
+        return "version: give the version a label, e.g. 2 or 2027-01."
+    if len(label) > MAX_LABEL or not _LABEL.match(label):
+        return (
+            f"version: {label[: MAX_LABEL + 8]!r} is not a label; use at most {MAX_LABEL} letters, "
+            "digits, single spaces and . - / _ (e.g. 2 or 2027-01)."
+        )
+    return None
+
+
+def last_updated_problem(day: date, today: date) -> str | None:
+    """Why a version cannot carry this Last Updated date; None if it can."""
+    problem = day_problem(day, today)
+    return None if problem is None else f"last updated: {problem}."
+
+
+def review_date_problem(day: date, today: date) -> str | None:
+    problem = day_problem(day, today)
+    return None if problem is None else f"date: {problem}."
+
+
+def shown_version(label: str) -> str:
+    """A version as a short phrase: "v2" for a label that starts with a digit, else the label."""
+    return f"v{label}" if label[:1].isdigit() else label
