@@ -29,7 +29,7 @@ from complaint_tui.domain.text import InvalidText, clean_input, has_unstorable
 from complaint_tui.services.audit import log_refusal
 from complaint_tui.services.context import AppContext, db_refusals
 from complaint_tui.services.errors import Conflict, NotFound, PermissionDenied, Refused
-from complaint_tui.services.files import read_text_file
+from complaint_tui.services.files import UnreadableFile, read_text_file
 from complaint_tui.services.identity import Actor
 from complaint_tui.services.permissions import require_admin
 from complaint_tui.store.models import PolicyReview, PolicyVersion
@@ -110,7 +110,10 @@ def publish_policy_file(
     """Publish the UTF-8 text of a file as a new version (read safely: never blocks, bounded)."""
     _require_admin(ctx, actor)
     _checked_label(label)
-    text = read_text_file(path, MAX_POLICY_BYTES, "policy text")
+    try:
+        text = read_text_file(path, MAX_POLICY_BYTES)
+    except UnreadableFile as exc:
+        raise Refused(f"policy text: {str(path)!r} {exc}.") from None
     if not text.strip():
         raise Refused(f"policy text: {str(path)!r} is empty.")
     return publish_policy(ctx, actor, label, text, last_updated)
