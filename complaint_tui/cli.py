@@ -24,7 +24,6 @@ from complaint_tui.domain.enums import (
 from complaint_tui.domain.intake import IntakeDraft
 from complaint_tui.domain.labels import clock_label, event_label, show_instant
 from complaint_tui.domain.parsing import ParseError, parse_date, parse_event, parse_instant
-from complaint_tui.domain.policy import shown_version
 from complaint_tui.domain.settings import SettingsError
 from complaint_tui.domain.text import one_line, strip_control, undecodable
 
@@ -917,9 +916,7 @@ def policy_review_list(session: Session, as_json: bool) -> None:
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     for r in rows:
-        version = (
-            f", policy {one_line(shown_version(r.policy_version))}" if r.policy_version else ""
-        )
+        version = f", policy v{one_line(r.policy_version)}" if r.policy_version else ""
         indent = "\n" + " " * 12
         click.echo(
             f"{r.reviewed_on.isoformat()}  recorded by {one_line(r.recorded_by)} on "

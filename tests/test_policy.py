@@ -83,9 +83,9 @@ def test_counts_include_cases_an_agent_may_not_see(ctx, team):
 
 
 def test_last_updated_defaults_to_today_and_label_is_trimmed(ctx, team):
-    view = publish_policy(ctx, team["ada"], "  v2  ", "Text.")
-    assert (view.label, view.last_updated) == ("v2", TODAY)
-    assert show_policy(ctx, team["ada"], "v2").last_updated == TODAY
+    view = publish_policy(ctx, team["ada"], "  2.1  ", "Text.")
+    assert (view.label, view.last_updated) == ("2.1", TODAY)
+    assert show_policy(ctx, team["ada"], "2.1").last_updated == TODAY
 
 
 @pytest.mark.parametrize(
@@ -99,9 +99,9 @@ def test_last_updated_defaults_to_today_and_label_is_trimmed(ctx, team):
         ("2", "Text.", date(2026, 11, 26), "last updated: 2026-11-26 is in the future."),
         ("2", "Text.", date(1999, 12, 31), "last updated: 1999-12-31 is before 2000."),
         ("", "Text.", None, "version: give the version a label"),
-        ("two  spaces", "Text.", None, "is not a label"),
-        ("[b]2[/]", "Text.", None, "is not a label"),
-        ("2\x00", "Text.", None, "is not a label"),
+        ("two  spaces", "Text.", None, "is not a version number"),
+        ("[b]2[/]", "Text.", None, "is not a version number"),
+        ("2\x00", "Text.", None, "is not a version number"),
     ],
 )
 def test_publishing_refuses_and_changes_nothing(ctx, team, label, text, day, words):

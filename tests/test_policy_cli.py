@@ -134,7 +134,7 @@ def refusals(world: World, tmp_path) -> dict[str, tuple[Role, list[str], str, in
         "blank": (Role.ADMIN, [*publish, str(blank), "--version", "2"], "is empty", 1),
         "too big": (Role.ADMIN, [*publish, str(big), "--version", "2"], "over the 1,000,000-byte limit", 1),
         "duplicate label": (Role.ADMIN, [*publish, good, "--version", "1"], "Policy version 1 already exists", 1),
-        "bad label": (Role.ADMIN, [*publish, good, "--version", "v 2 "*9], "is not a label", 1),
+        "bad label": (Role.ADMIN, [*publish, good, "--version", "v 2 "*9], "is not a version number", 1),
         "empty label": (Role.ADMIN, [*publish, good, "--version", ""], "give the version a label", 1),
         "label not UTF-8": (Role.ADMIN, [*publish, good, "--version", SURROGATE], "--version is not valid UTF-8 text", 1),
         "future date": (Role.ADMIN, [*publish, good, "--version", "2", "--last-updated", "2026-11-26"], "last updated: 2026-11-26 is in the future.", 1),

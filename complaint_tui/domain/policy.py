@@ -18,8 +18,9 @@ from complaint_tui.domain.clock import day_problem
 MAX_LABEL = 32
 MAX_POLICY_BYTES = 1_000_000  # a policy is a few pages; this is a whole book
 MAX_REVIEW_CHARS = 20_000
-# Letters, digits and a few separators: "2", "v2.1", "2027-01", "Tết 2027".
-_LABEL = re.compile(r"^[\w.\-/]+(?: [\w.\-/]+)*$")
+# A version number, shown as "v" and the label ("policy v2.1"): a digit, then digits, letters,
+# dots and hyphens: "2", "2.1", "2027-01", "3b".
+_LABEL = re.compile(r"^[0-9][0-9A-Za-z.-]*$")
 
 
 def label_problem(label: str) -> str | None:
@@ -29,8 +30,8 @@ def label_problem(label: str) -> str | None:
         return "version: give the version a label, e.g. 2 or 2027-01."
     if len(label) > MAX_LABEL or not _LABEL.match(label):
         return (
-            f"version: {label[: MAX_LABEL + 8]!r} is not a label; use at most {MAX_LABEL} letters, "
-            "digits, single spaces and . - / _ (e.g. 2 or 2027-01)."
+            f"version: {label[: MAX_LABEL + 8]!r} is not a version number; start with a digit, "
+            f"then digits, letters, dots or hyphens, at most {MAX_LABEL} (e.g. 2, 2.1 or 2027-01)."
         )
     return None
 
@@ -44,8 +45,3 @@ def last_updated_problem(day: date, today: date) -> str | None:
 def review_date_problem(day: date, today: date) -> str | None:
     problem = day_problem(day, today)
     return None if problem is None else f"date: {problem}."
-
-
-def shown_version(label: str) -> str:
-    """A version as a short phrase: "v2" for a label that starts with a digit, else the label."""
-    return f"v{label}" if label[:1].isdigit() else label

@@ -28,7 +28,6 @@ from complaint_tui.domain.labels import (
     status_label,
     status_short,
 )
-from complaint_tui.domain.policy import shown_version
 from complaint_tui.domain.text import one_line, strip_control
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.lookups import assignable_agents, case_version
@@ -348,8 +347,8 @@ class CaseDetailScreen(Screen):
             facts.append("  category ", label)
             facts.append(one_line(s.category, 40))
         if d.policy_version:
-            facts.append("  policy ", label)
-            facts.append(one_line(shown_version(d.policy_version), 20))
+            facts.append("  policy v", label)
+            facts.append(one_line(d.policy_version, 20))
         facts.append(f"  version {s.version}", "dim")
         if d.outcome:
             facts.append("\noutcome ", label)
