@@ -58,7 +58,7 @@ def test_views_and_counts(ctx, clock, agents):
     alice.start(refs[1])
     alice.wait(refs[1], "Please send the logs.")
     alice.acknowledge(refs[2])
-    alice.resolve(refs[2], "Fixed the host.", "Hardware fault")
+    alice.resolve(refs[2], "Fixed the host.", "Hardware failure")
     q = QueueService(alice)
     counts = q.counts(QueueQuery(view=QueueView.ALL_OPEN))
     assert counts.views[QueueView.MINE] == 1
@@ -125,7 +125,7 @@ def test_search_pages_the_same_whether_matches_are_few_or_many(ctx, clock, agent
     if view is QueueView.RESOLVED:
         for ref in refs:
             desk.acknowledge(ref)
-            desk.resolve(ref, "Reconnected the host.", "Network")
+            desk.resolve(ref, "Reconnected the host.", "Network or upstream outage")
     query = QueueQuery(view=view, search="ket noi")
 
     def walk() -> tuple[list[str], list[str]]:

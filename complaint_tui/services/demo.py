@@ -27,7 +27,8 @@ from complaint_tui.domain.settings import Settings
 from complaint_tui.services.admin import init_database
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.errors import Refused
-from complaint_tui.store.models import Agent, Case, PolicyVersion
+from complaint_tui.store.models import Agent, Case
+from complaint_tui.store.policy import in_force_id
 from complaint_tui.store.search import (
     PG_SEARCH_COLUMN,
     PG_VECTOR,
@@ -219,16 +220,20 @@ DETAILS = (
     "Đơn hàng bị ảnh hưởng khoảng 30 triệu đồng.",
     "We need a written explanation for our own client.",
 )
+# (root cause, outcome): causes from the default [intake] root_causes, and one "Other: ...".
 OUTCOMES = (
     (
-        "Hardware fault on host node",
+        "Hardware failure",
         "We moved your VPS to a healthy host and credited 3 days of service.",
     ),
-    ("Billing system duplicate charge", "Hoàn tiền khoản thu trùng trong 3 ngày làm việc."),
-    ("Monitoring gap", "We added monitoring for the failed component and credited one month."),
+    ("Billing error", "Hoàn tiền khoản thu trùng trong 3 ngày làm việc."),
+    (
+        "Other: no monitoring on the failed component",
+        "We added monitoring for the failed component and credited one month.",
+    ),
     ("Configuration error", "Đã khôi phục cấu hình DNS và xác nhận tên miền hoạt động."),
     (
-        "Customer configuration",
+        "Customer-side issue",
         "We explained the misconfiguration and fixed it together with the customer.",
     ),
 )
@@ -305,7 +310,7 @@ def seed_demo(ctx: AppContext, count: int, seed: int, login: str | None = None) 
             )
         ]
         agents = {a.id: a.name for a in s.scalars(select(Agent))}
-        policy_id = s.scalar(select(PolicyVersion.id).order_by(PolicyVersion.id.desc()).limit(1))
+        policy_id = s.scalar(in_force_id())
     phases = _Phases()
     phases.start("prototypes")
     protos, customers = _prototypes(ctx, count, seed, now, agent_ids, agents, policy_id)
