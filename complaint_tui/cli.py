@@ -23,7 +23,7 @@ from complaint_tui.domain.enums import (
 )
 from complaint_tui.domain.intake import IntakeDraft
 from complaint_tui.domain.labels import clock_label, event_label, show_instant
-from complaint_tui.domain.parsing import ParseError, parse_event, parse_instant
+from complaint_tui.domain.parsing import ParseError, parse_date, parse_event, parse_instant
 from complaint_tui.domain.settings import SettingsError
 from complaint_tui.domain.text import one_line, strip_control, undecodable
 
@@ -625,7 +625,11 @@ def _update(desk, ref, text, expected_version):
     "resolve",
     "Resolve with the outcome told to the customer and the root cause.",
     click.option("--outcome", required=True),
-    click.option("--root-cause", required=True),
+    click.option(
+        "--root-cause",
+        required=True,
+        help='One of the configured root causes ([intake] root_causes), or "Other: what it was".',
+    ),
     done="resolved.",
 )
 def _resolve(desk, ref, outcome, root_cause, expected_version):
@@ -773,6 +777,153 @@ def case_take_next(session: Session) -> None:
     if detail is None:
         fail("No unassigned open case is waiting for you.")
     click.echo(detail.ref)
+
+
+# ---- the policy and its reviews (policy §6 and §8) ---------------------------------------------
+@cli.group()
+def policy() -> None:
+    """The complaint policy's versions (admins publish) and the procedure reviews."""
+
+
+def _date_arg(value: str, what: str):
+    """A typed date (YYYY-MM-DD); a value that is not one is a usage error."""
+    return typed(lambda text, _tz: parse_date(text), value, what, None)
+
+
+@policy.command("publish")
+@click.argument("file", type=PathType(path_type=Path))
+@click.option(
+    "--version", "label", required=True, help="The new version's label, e.g. 2 or 2027-01."
+)
+@click.option(
+    "--last-updated",
+    metavar="DATE",
+    help="The policy's Last Updated date, YYYY-MM-DD; defaults to today.",
+)
+@pass_session
+def policy_publish(session: Session, file: Path, label: str, last_updated: str | None) -> None:
+    """Publish FILE (UTF-8 text) as the version in force (admins): cases recorded from now on
+    are stamped with it; cases recorded before keep their version."""
+    from complaint_tui.services.policy import publish_policy_file
+
+    day = _date_arg(last_updated, "--last-updated") if last_updated is not None else None
+    view = run_refusable(
+        lambda: publish_policy_file(session.checked_ctx(), session.actor, file, label, day)
+    )
+    click.echo(
+        f"Published policy version {view.label} (Last Updated {view.last_updated.isoformat()}); "
+        "it is in force for new cases."
+    )
+
+
+@policy.command("show")
+@click.option("--version", "label", help="A version's label; defaults to the version in force.")
+@pass_session
+def policy_show(session: Session, label: str | None) -> None:
+    """Print a policy version's text with its label and Last Updated date."""
+    from complaint_tui.services.policy import show_policy
+
+    shown = run_refusable(lambda: show_policy(session.checked_ctx(), session.actor, label))
+    state = "in force" if shown.in_force else "no longer in force"
+    published = show_instant(shown.published_at, session.ctx.calendar.tz)
+    click.echo(
+        f"Policy version {one_line(shown.label)} · Last Updated "
+        f"{shown.last_updated.isoformat()} · {state}\n"
+        f"Published {published} by {one_line(shown.published_by)}\n"
+    )
+    click.echo(strip_control(shown.text).rstrip("\n"))
+
+
+@policy.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_session
+def policy_list(session: Session, as_json: bool) -> None:
+    """Every policy version, newest first: the one in force is marked; CASES is how many cases
+    were stamped with it."""
+    from complaint_tui.services.policy import list_policies
+
+    rows = run_refusable(lambda: list_policies(session.checked_ctx(), session.actor))
+    tz = session.ctx.calendar.tz
+    if as_json:
+        out = [
+            {
+                "label": v.label,
+                "last_updated": v.last_updated.isoformat(),
+                "published_at": v.published_at.astimezone(tz).isoformat(),
+                "published_by": v.published_by,
+                "in_force": v.in_force,
+                "cases": v.cases,
+            }
+            for v in rows
+        ]
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{'VERSION':<12} {'LAST UPDATED':<12}  {'PUBLISHED':<20}  {'BY':<16} {'CASES':>7}")
+    for v in rows:
+        click.echo(
+            f"{one_line(v.label, 12):<12} {v.last_updated.isoformat():<12}  "
+            f"{show_instant(v.published_at, tz):<20}  {one_line(v.published_by, 16):<16} "
+            f"{v.cases:>7,}{'  in force' if v.in_force else ''}"
+        )
+
+
+@policy.group("review")
+def policy_review() -> None:
+    """Reviews of the complaint handling procedure (policy §6; managers record them)."""
+
+
+@policy_review.command("add")
+@click.option("--date", "day", metavar="DATE", help="When the review took place; default today.")
+@click.option("--findings", required=True, help="What the review found (or - for stdin).")
+@click.option("--actions", required=True, help="What will be done about it.")
+@pass_session
+def policy_review_add(session: Session, day: str | None, findings: str, actions: str) -> None:
+    """Record a review of the procedure (managers); reviews are never changed afterwards."""
+    from complaint_tui.domain.policy import MAX_REVIEW_CHARS
+    from complaint_tui.services.policy import add_review
+
+    reviewed_on = _date_arg(day, "--date") if day is not None else None
+
+    def go():
+        text = read_text_arg(findings, MAX_REVIEW_CHARS)
+        return add_review(session.checked_ctx(), session.actor, text, actions, reviewed_on)
+
+    review = run_refusable(go)
+    click.echo(f"Recorded the procedure review of {review.reviewed_on.isoformat()}.")
+
+
+@policy_review.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_session
+def policy_review_list(session: Session, as_json: bool) -> None:
+    """Every procedure review, the latest first."""
+    from complaint_tui.services.policy import list_reviews
+
+    rows = run_refusable(lambda: list_reviews(session.checked_ctx(), session.actor))
+    tz = session.ctx.calendar.tz
+    if as_json:
+        out = [
+            {
+                "date": r.reviewed_on.isoformat(),
+                "findings": r.findings,
+                "actions": r.actions,
+                "policy_version": r.policy_version,
+                "recorded_at": r.recorded_at.astimezone(tz).isoformat(),
+                "recorded_by": r.recorded_by,
+            }
+            for r in rows
+        ]
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        version = f", policy v{one_line(r.policy_version)}" if r.policy_version else ""
+        indent = "\n" + " " * 12
+        click.echo(
+            f"{r.reviewed_on.isoformat()}  recorded by {one_line(r.recorded_by)} on "
+            f"{show_instant(r.recorded_at, tz)}{version}\n"
+            f"  Findings: {strip_control(r.findings).replace(chr(10), indent)}\n"
+            f"  Actions:  {strip_control(r.actions).replace(chr(10), indent)}"
+        )
 
 
 # ---- demo ------------------------------------------------------------------------------------

@@ -319,7 +319,14 @@ def test_every_workflow_verb(app, tmp_path):
     evidence.write_text("mtr output")
     verb("attach", ref, str(evidence))
     verb("refer", ref, "--note", "Customer asked about VCCA")
-    verb("resolve", ref, "--outcome", "Replaced the faulty switch.", "--root-cause", "Hardware")
+    verb(
+        "resolve",
+        ref,
+        "--outcome",
+        "Replaced the faulty switch.",
+        "--root-cause",
+        "Hardware failure",
+    )
     verb("close", ref, "--response", "accepted")
     verb("reopen", ref, "--reason", "Loss is back")
     verb("recuse", ref, "--reason", "Customer is a relative")  # and she no longer holds it

@@ -69,7 +69,7 @@ def test_second_stale_status_change_is_a_conflict(two_sessions):
     one.start(ref)
     v = one.get(ref).version
     assert two.get(ref).version == v
-    one.resolve(ref, "Restored from backup.", "Disk failure", expected_version=v)
+    one.resolve(ref, "Restored from backup.", "Hardware failure", expected_version=v)
     with pytest.raises(Conflict):
         two.wait(ref, "Please send more details.", expected_version=v)
     with pytest.raises(Conflict):

@@ -193,7 +193,7 @@ def prepare(team: Team, kind: str, state, person: str) -> str:
     if state is WAITING:
         boss.wait(ref, "Please send the logs.")
     elif state is RESOLVED:
-        boss.resolve(ref, "Fixed.", "Config")
+        boss.resolve(ref, "Fixed.", "Configuration error")
     elif state in (PENDING, DECIDED):
         boss.escalate(ref, "A supervisor, please.")
         if state == DECIDED:
@@ -235,7 +235,7 @@ def call(team: Team, action: str, person: str, ref: str) -> Any:
         "resume": lambda: desk.resume(ref),
         "note": lambda: desk.note(ref, "Checked the host."),
         "update": lambda: desk.update(ref, "We are still on it."),
-        "resolve": lambda: desk.resolve(ref, "Fixed.", "Config"),
+        "resolve": lambda: desk.resolve(ref, "Fixed.", "Configuration error"),
         "close": lambda: desk.close(ref, "accepted"),
         "reopen": lambda: desk.reopen(ref, "The fault is back."),
         "take": lambda: desk.assign(ref, team.names[person]),

@@ -128,7 +128,7 @@ def test_the_program_works_as_each_role_under_row_level_security(tmp_path):
             ("decide", secret, "--outcome", "upheld", "--explanation", "Agreed."),
             ("refer", secret),
             ("attach", secret, str(evidence)),
-            ("resolve", secret, "--outcome", "Fixed.", "--root-cause", "Firewall"),
+            ("resolve", secret, "--outcome", "Fixed.", "--root-cause", "Configuration error"),
             ("close", secret, "--response", "accepted"),
             ("reopen", secret, "--reason", "It broke again."),
             ("assign", secret, agent_login),

@@ -59,7 +59,7 @@ def test_views_and_counts(ctx, clock, agents):
     sue.start(refs[1])
     sue.wait(refs[1], "Please send the logs.")
     sue.acknowledge(refs[2])
-    sue.resolve(refs[2], "Fixed the host.", "Hardware fault")
+    sue.resolve(refs[2], "Fixed the host.", "Hardware failure")
     q = QueueService(alice)
     counts = q.counts(QueueQuery(view=QueueView.ALL_OPEN))
     assert counts.views[QueueView.MINE] == 1
@@ -127,7 +127,7 @@ def test_search_pages_the_same_whether_matches_are_few_or_many(ctx, clock, agent
         sue = CaseDesk(ctx, agents["sue"])
         for ref in refs:
             sue.acknowledge(ref)
-            sue.resolve(ref, "Reconnected the host.", "Network")
+            sue.resolve(ref, "Reconnected the host.", "Network or upstream outage")
     query = QueueQuery(view=view, search="ket noi")
 
     def walk() -> tuple[list[str], list[str]]:

@@ -14,7 +14,7 @@ import pytest
 
 from complaint_tui.domain.enums import Role
 from complaint_tui.domain.intake import AttachmentInput
-from complaint_tui.services import admin, demo, lookups
+from complaint_tui.services import admin, demo, lookups, policy
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.files import save_attachment
@@ -92,7 +92,7 @@ def attempts(ctx, agents, desk_of, cases, folder: Path):
             "sue",
             "policy_publish",
             None,
-            lambda: admin.publish_policy(ctx, agents["sue"], "2", "t", today),
+            lambda: policy.publish_policy(ctx, agents["sue"], "2", "t", today),
         ),
         # cases: admins handle none, in every entry point
         ("ada", "create", None, lambda: ada.create(draft())),

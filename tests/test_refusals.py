@@ -62,7 +62,7 @@ def test_nul_is_removed_from_every_stored_text_on_both_databases(ctx, agents, de
     desk.escalate(ref, f"super{NUL}visor")
     boss.decide(ref, "upheld", f"per{NUL} policy")
     desk.refer(ref, f"VC{NUL}CA")
-    desk.resolve(ref, f"fix{NUL}ed", f"hard{NUL}ware")
+    desk.resolve(ref, f"fix{NUL}ed", f"Hardware fail{NUL}ure")
     desk.reopen(ref, f"ba{NUL}ck")
     desk.recuse(ref, f"rela{NUL}tive")
     texts = stored_texts(ctx)
@@ -78,7 +78,7 @@ def test_nul_is_removed_from_every_stored_text_on_both_databases(ctx, agents, de
         "got them",
     ):
         assert any(word in t for t in texts), word
-    for word in ("slow upstream", "supervisor", "per policy", "VCCA", "fixed", "hardware"):
+    for word in ("slow upstream", "supervisor", "per policy", "VCCA", "fixed", "Hardware failure"):
         assert any(word in t for t in texts), word
     assert any("back" in t for t in texts) and any("relative" in t for t in texts)
     assert desk.get(ref).summary.subject == "VPS down"

@@ -33,7 +33,7 @@ ACTIONS = {
     "start": lambda d, r: d.start(r),
     "wait": lambda d, r: d.wait(r, "Please send us the server's IP address."),
     "resume": lambda d, r: d.resume(r),
-    "resolve": lambda d, r: d.resolve(r, "Access restored; 1 day credited.", "Firewall rule"),
+    "resolve": lambda d, r: d.resolve(r, "Access restored; 1 day credited.", "Configuration error"),
     "close": lambda d, r: d.close(r, "accepted"),
     "reopen": lambda d, r: d.reopen(r, "The customer reports the fault is back."),
 }
@@ -231,7 +231,7 @@ def test_pause_after_breach_and_across_a_holiday(ctx, desk, clock):
 def test_resolve_needs_and_records_outcome_and_root_cause(ctx, desk, clock):
     ref = case_in(desk, S.INVESTIGATING)
     for outcome, root_cause, field in (
-        ("", "Firewall rule", "outcome"),
+        ("", "Configuration error", "outcome"),
         ("Fixed.", "", "root cause"),
         ("  ", "  ", "outcome"),
         ("Fixed.", "x" * 201, "root cause"),
@@ -244,11 +244,13 @@ def test_resolve_needs_and_records_outcome_and_root_cause(ctx, desk, clock):
     for start_status in (S.ACKNOWLEDGED, S.INVESTIGATING, S.WAITING_ON_CUSTOMER):
         ref = case_in(desk, start_status)
         clock.advance(timedelta(hours=3))
-        d = desk.resolve(ref, "Access restored; one day of service credited.", "Firewall rule")
+        d = desk.resolve(
+            ref, "Access restored; one day of service credited.", "Configuration error"
+        )
         assert d.status is S.RESOLVED
         assert d.resolved_at == clock.now()
         assert d.outcome == "Access restored; one day of service credited."
-        assert d.root_cause == "Firewall rule"
+        assert d.root_cause == "Configuration error"
         assert d.next_update_due_at is None and d.paused_at is None
         assert d.urgency.value == "done"
         outcome = d.timeline[-1]
@@ -346,7 +348,7 @@ def test_every_change_adds_a_timeline_event(ctx, agents, desk, clock):
         ),
         (lambda: desk.resume(ref), [EventKind.STATUS_CHANGE], "alice"),
         (
-            lambda: desk.resolve(ref, "Fixed", "Kernel bug"),
+            lambda: desk.resolve(ref, "Fixed", "Software defect"),
             [EventKind.STATUS_CHANGE, EventKind.OUTCOME],
             "alice",
         ),
@@ -401,7 +403,7 @@ def test_next_update_due(desk, clock):
     clock.set(vn(2026, 12, 1, 9))
     d = desk.resume(ref)
     assert d.next_update_due_at == vn(2026, 12, 3, 17)
-    d = desk.resolve(ref, "Done", "Config")
+    d = desk.resolve(ref, "Done", "Configuration error")
     assert d.next_update_due_at is None
     assert "next_update" not in {c.name for c in d.clocks}
 
@@ -519,7 +521,7 @@ SCREEN_CALLS = {
     "investigate": lambda d, r, s: d.resume(r) if s is S.WAITING_ON_CUSTOMER else d.start(r),
     "update": lambda d, r, s: d.update(r, "We are still on it."),
     "wait": lambda d, r, s: d.wait(r, "Please send us the server's IP address."),
-    "resolve": lambda d, r, s: d.resolve(r, "Access restored.", "Firewall rule"),
+    "resolve": lambda d, r, s: d.resolve(r, "Access restored.", "Configuration error"),
     "close": lambda d, r, s: d.close(r, "accepted"),
     "reopen": lambda d, r, s: d.reopen(r, "The fault is back."),
     "escalate": lambda d, r, s: d.escalate(r, "I want a supervisor."),

@@ -1,16 +1,16 @@
-"""Admin use cases: bootstrapping a database, agents, policy versions."""
+"""Admin use cases: bootstrapping a database, agents. (Policy versions: services/policy.py.)"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from importlib import resources
 
 from sqlalchemy import func, select
 
 from complaint_tui.domain.enums import Role
-from complaint_tui.domain.text import InvalidText, clean_input, has_unstorable
+from complaint_tui.domain.text import has_unstorable
 from complaint_tui.services.audit import record_refusal
 from complaint_tui.services.context import AppContext, db_refusals
 from complaint_tui.services.errors import Conflict, PermissionDenied, Refused
@@ -144,27 +144,3 @@ def list_agents(ctx: AppContext, actor: Actor) -> list[AgentView]:
     with ctx.db.session() as s:
         rows = s.scalars(select(Agent).order_by(Agent.name)).all()
     return [AgentView(a.name, Role(a.role), a.active, a.created_at) for a in rows]
-
-
-@refusals_logged("policy_publish")
-def publish_policy(
-    ctx: AppContext, actor: Actor, label: str, text: str, last_updated: date
-) -> None:
-    """A new policy version; cases received from now on are stamped with it (policy §8)."""
-    require_admin(actor, "publish a policy version")
-    try:
-        label, text = clean_input(label, "label"), clean_input(text, "policy text")
-    except InvalidText as exc:
-        raise Refused(str(exc)) from None
-    if not text.strip():
-        raise Refused("The policy text is empty.")
-    with ctx.db.session(write=True) as s:
-        s.add(
-            PolicyVersion(
-                label=label.strip()[:64],
-                last_updated=last_updated,
-                text=text,
-                created_at=ctx.now(),
-                created_by=actor.name,
-            )
-        )

@@ -37,6 +37,7 @@ from complaint_tui.domain.intake import (
 )
 from complaint_tui.domain.labels import response_label, show_instant, status_label
 from complaint_tui.domain.ownership import assign_refusal, case_refusal
+from complaint_tui.domain.root_cause import root_cause_problem, stored_root_cause
 from complaint_tui.domain.sla import PausedClock, queue_position
 from complaint_tui.domain.text import InvalidText, clean_input, has_unstorable, safe_filename
 from complaint_tui.domain.workflow import Action, CaseState, action_refusal, can_transition, refusal
@@ -81,12 +82,12 @@ from complaint_tui.store.models import (
     ReportedEvent,
     TimelineEvent,
 )
+from complaint_tui.store.policy import in_force_id
 from complaint_tui.store.search import index_case
 
 T = TypeVar("T")
 SAVE = Action.SAVE_ATTACHMENT.value  # the access log's action for saving an attachment to disk
 MAX_NOTE_CHARS = 100_000
-MAX_ROOT_CAUSE = 200
 MAX_ROW_ID = 2**63 - 1
 
 
@@ -291,9 +292,7 @@ class CaseDesk:
         sla = self.ctx.sla
         with self._tx(write=True, logged_as="create") as s:
             ref = self._next_ref(s, now)
-            policy_id = s.scalar(
-                select(PolicyVersion.id).order_by(PolicyVersion.id.desc()).limit(1)
-            )
+            policy_id = s.scalar(in_force_id())
             case = Case(
                 ref=ref,
                 customer=draft.customer.strip(),
@@ -777,7 +776,7 @@ class CaseDesk:
     ) -> CaseDetail:
         def change(s: Session, case: Case, now: datetime) -> None:
             body = self._text("outcome", outcome)
-            cause = self._text("root cause", root_cause, limit=MAX_ROOT_CAUSE)
+            cause = self._root_cause(root_cause)
             was = Status(case.status)
             self._allow(Action.RESOLVE, case)
             self._transition(case, Status.RESOLVED, "resolve")
@@ -797,6 +796,15 @@ class CaseDesk:
             self._event(s, case, EventKind.OUTCOME, body, now)
 
         return self._act("resolve", ref, change, expected_version)
+
+    def _root_cause(self, value: str) -> str:
+        """The stored form of a root cause from the configured list or "Other: ..."."""
+        typed = self._text("root cause", value, required=False)
+        allowed = self.ctx.settings.intake.root_causes
+        problem = root_cause_problem(typed, allowed)
+        if problem is not None:
+            raise invalid(problem)
+        return stored_root_cause(typed, allowed)
 
     def close(
         self, ref: str, response: CustomerResponse | str, *, expected_version: int | None = None

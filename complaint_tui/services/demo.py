@@ -30,7 +30,8 @@ from complaint_tui.services.errors import PermissionDenied, Refused
 from complaint_tui.services.identity import Actor, actor_named, login_name
 from complaint_tui.services.permissions import refusals_logged, require_admin
 from complaint_tui.store import access
-from complaint_tui.store.models import Agent, Case, PolicyVersion, RefCounter
+from complaint_tui.store.models import Agent, Case, RefCounter
+from complaint_tui.store.policy import in_force_id
 from complaint_tui.store.search import (
     PG_SEARCH_COLUMN,
     PG_VECTOR,
@@ -223,16 +224,20 @@ DETAILS = (
     "Đơn hàng bị ảnh hưởng khoảng 30 triệu đồng.",
     "We need a written explanation for our own client.",
 )
+# (root cause, outcome): causes from the default [intake] root_causes, and one "Other: ...".
 OUTCOMES = (
     (
-        "Hardware fault on host node",
+        "Hardware failure",
         "We moved your VPS to a healthy host and credited 3 days of service.",
     ),
-    ("Billing system duplicate charge", "Hoàn tiền khoản thu trùng trong 3 ngày làm việc."),
-    ("Monitoring gap", "We added monitoring for the failed component and credited one month."),
+    ("Billing error", "Hoàn tiền khoản thu trùng trong 3 ngày làm việc."),
+    (
+        "Other: no monitoring on the failed component",
+        "We added monitoring for the failed component and credited one month.",
+    ),
     ("Configuration error", "Đã khôi phục cấu hình DNS và xác nhận tên miền hoạt động."),
     (
-        "Customer configuration",
+        "Customer-side issue",
         "We explained the misconfiguration and fixed it together with the customer.",
     ),
 )
@@ -347,9 +352,7 @@ def _demo_people(conn, now: datetime) -> tuple[list[int], dict[int, str], int | 
         ).scalars()
     )
     agents = {row.id: row.name for row in conn.execute(select(Agent.id, Agent.name))}
-    policy_id = conn.execute(
-        select(PolicyVersion.id).order_by(PolicyVersion.id.desc()).limit(1)
-    ).scalar()
+    policy_id = conn.execute(in_force_id()).scalar()
     return agent_ids, agents, policy_id
 
 

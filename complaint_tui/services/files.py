@@ -64,6 +64,20 @@ def read_attachment(path: Path, limit: int) -> AttachmentInput:
     return AttachmentInput(name, mimetypes.guess_type(name)[0] or "application/octet-stream", data)
 
 
+def read_text_file(path: Path, limit: int) -> str:
+    """A UTF-8 text file of at most ``limit`` bytes (settings, a policy text), read like an
+    attachment: it never blocks on a FIFO nor reads a device to its end. A leading byte order
+    mark is dropped and line ends become "\n". UnreadableFile when it is not such a file."""
+    size, data = read_regular_file(path, limit)
+    if size > limit:
+        raise UnreadableFile(f"is {size:,} bytes, over the {limit:,}-byte limit")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableFile("is not UTF-8 text") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def save_attachment(desk, ref: str, attachment_id: int, folder: Path) -> Path:
     """Save an attachment into ``folder``; the desk logs the save, or why it failed."""
     folder = folder.expanduser()

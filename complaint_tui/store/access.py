@@ -90,6 +90,8 @@ TABLE_GRANTS: dict[str, dict[str, tuple[Grant, ...]]] = {
     "alembic_version": _merge(_each(GROUPS, _g("SELECT"))),
     "agents": _merge(_each(GROUPS, _g("SELECT")), {ADMIN: [_g("INSERT", "UPDATE")]}),
     "policy_versions": _merge(_each(GROUPS, _g("SELECT")), {ADMIN: [_g("INSERT")]}),
+    # Procedure reviews (policy §6): everyone of the desk reads them, managers record them.
+    "policy_reviews": _merge(_each(GROUPS, _g("SELECT")), {MANAGER: [_g("INSERT")]}),
     # Handlers take numbers through ct_next_ref(), never by writing the counter.
     "ref_counters": _merge({ADMIN: [_g("SELECT", "INSERT", "UPDATE")]}),
     "cases": _merge(
@@ -117,6 +119,7 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_written_here(bigint)": GROUPS,
     "ct_inserted_here(bigint)": HANDLERS,
     "ct_next_ref(integer)": HANDLERS,
+    "ct_policy_case_counts()": GROUPS,
     "ct_case_exists(text)": HANDLERS,
     "ct_create_login(text)": (ADMIN,),
     "ct_sync_login(text)": (),

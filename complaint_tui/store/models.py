@@ -73,6 +73,9 @@ class Agent(Base):
 
 
 class PolicyVersion(Base):
+    """A published policy text (policy §8); append-only. The one in force is the last published
+    (the highest id: store/policy.py)."""
+
     __tablename__ = "policy_versions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -81,6 +84,25 @@ class PolicyVersion(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("uq_policy_versions_label", "label", unique=True),)
+
+
+class PolicyReview(Base):
+    """A review of the complaint handling procedure (policy §6); append-only."""
+
+    __tablename__ = "policy_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    findings: Mapped[str] = mapped_column(Text)
+    actions: Mapped[str] = mapped_column(Text)
+    # The version in force when the review was recorded: the procedure it looked at.
+    policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_policy_reviews_reviewed_on", "reviewed_on", "id"),)
 
 
 class RefCounter(Base):

@@ -337,7 +337,7 @@ def add_story_cases(ctx: AppContext) -> Story:
         anh.resolve(
             res,
             "We refunded the second charge of 450,000 VND; it reaches your card in 3-5 days.",
-            "payment gateway retry after timeout",
+            "Third-party provider",
         )
 
         # 5. Resolved, then the customer asked for a supervisor: the review clock runs.
@@ -368,7 +368,7 @@ def add_story_cases(ctx: AppContext) -> Story:
         lan.resolve(
             esc,
             "We credited 3 days of service for the outage, as our SLA table provides.",
-            "failed power supply in rack B4",
+            "Hardware failure",
         )
         at(23, 11, 0)
         lan.escalate(esc, "The SLA says one month of credit for under 99.5%; I want a supervisor.")

@@ -362,32 +362,13 @@ async def test_w_waits_on_the_customer_and_i_resumes(make_app):
         assert "IP received" in last_event(resumed).text
 
 
-async def test_R_resolves_with_outcome_and_root_cause(make_app):
-    app = make_app("lan.nguyen")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        case = new_case(app)
-        app.backend.desk.start(case.ref)
-        await open_case(app, pilot, case.ref)
-        await pilot.press("R")
-        await pilot.pause()
-        await type_text(pilot, "Host replaced")
-        await pilot.press("tab")
-        await type_text(pilot, "disk failure")
-        await save(pilot)
-        after = app.backend.desk.get(case.ref)
-        assert after.status is Status.RESOLVED
-        assert after.outcome == "Host replaced"
-        assert after.root_cause == "disk failure"
-
-
 async def test_x_closes_with_the_customer_response(make_app):
     app = make_app("lan.nguyen")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         case = new_case(app)
         app.backend.desk.start(case.ref)
-        app.backend.desk.resolve(case.ref, "Fixed", "config")
+        app.backend.desk.resolve(case.ref, "Fixed", "Configuration error")
         await open_case(app, pilot, case.ref)
         await pilot.press("x")
         await pilot.pause()
@@ -405,7 +386,7 @@ async def test_o_reopens_with_a_reason(make_app):
         case = new_case(app)
         desk = app.backend.desk
         desk.start(case.ref)
-        desk.resolve(case.ref, "Fixed", "config")
+        desk.resolve(case.ref, "Fixed", "Configuration error")
         desk.close(case.ref, "rejected")
         await open_case(app, pilot, case.ref)
         await pilot.press("o")
@@ -443,7 +424,7 @@ async def test_d_decides_an_escalation_as_supervisor(make_app):
         case = new_case(app)
         desk = app.backend.desk
         desk.start(case.ref)
-        desk.resolve(case.ref, "Fixed", "config")
+        desk.resolve(case.ref, "Fixed", "Configuration error")
         desk.escalate(case.ref, "Not fixed at all")
         await open_case(app, pilot, case.ref)
         await pilot.press("d")

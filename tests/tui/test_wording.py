@@ -109,7 +109,7 @@ async def test_statuses_answers_and_screens_are_named_in_words(make_app):
         app.backend.desk.wait(waiting.ref, "Please send the error log.")
         closed = new_case(app)
         app.backend.desk.start(closed.ref)
-        app.backend.desk.resolve(closed.ref, "Fixed the firewall rule.", "firewall rule")
+        app.backend.desk.resolve(closed.ref, "Fixed the firewall rule.", "Configuration error")
         app.backend.desk.close(closed.ref, CustomerResponse.NO_RESPONSE)
 
         app.screen.apply_filter(QueueFilter(status=Status.WAITING_ON_CUSTOMER))

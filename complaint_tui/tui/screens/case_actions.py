@@ -16,9 +16,10 @@ from complaint_tui.domain.enums import (
     Priority,
     Status,
 )
+from complaint_tui.domain.root_cause import MAX_ROOT_CAUSE, other_cause
 from complaint_tui.domain.text import one_line
 from complaint_tui.domain.workflow import Action, action_refusal
-from complaint_tui.services.cases import MAX_NOTE_CHARS, MAX_ROOT_CAUSE
+from complaint_tui.services.cases import MAX_NOTE_CHARS
 from complaint_tui.services.files import save_attachment
 from complaint_tui.services.views import CaseDetail
 from complaint_tui.tui.screens.action_form import CHOICE, INT, LINE, ActionSpec, FieldSpec
@@ -182,9 +183,16 @@ def build_spec(
                 FieldSpec(
                     "root_cause",
                     "Root cause (for reports)",
-                    LINE,
+                    CHOICE,
+                    options=tuple(
+                        (cause, cause) for cause in backend.ctx.settings.intake.root_causes
+                    ),
+                    placeholder="choose a root cause…",
                     max_chars=MAX_ROOT_CAUSE,
                     error_keys=("root cause",),
+                    other=other_cause,
+                    other_label="Other: none of these, type it below",
+                    other_placeholder="what it was, in a few words",
                 ),
             ),
             done=f"{ref} resolved.",
