@@ -109,6 +109,18 @@ class Cli:
         assert re.fullmatch(r"C-\d{4}-\d{5}\n", out), repr(out)
         return out.strip()
 
+    def in_fresh_home(self, home: Path) -> None:
+        """Run as someone who never ran the program: their own empty home and user folders,
+        no database or settings named."""
+        for key in ("COMPLAINT_TUI_DB", "COMPLAINT_TUI_CONFIG"):
+            self.env.pop(key, None)
+        self.env |= {
+            "HOME": str(home),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+        }
+
     def dump(self) -> dict:
         """Every row except the access log (refused permission attempts are logged by design)."""
         ctx = AppContext.build(Settings(), self.env["COMPLAINT_TUI_DB"])

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 import pytest
 
 from complaint_tui.domain.enums import Role
-from complaint_tui.domain.ownership import CaseHold, assign_refusal, case_refusal, view_refusal
+from complaint_tui.domain.ownership import (
+    CaseHold,
+    Holder,
+    assign_refusal,
+    case_refusal,
+    view_refusal,
+)
 from complaint_tui.domain.workflow import Action
 from tests.helpers_db import assert_one_sentence
 
@@ -26,20 +32,23 @@ BOB = 2
 CHANGES = frozenset(Action) - {Action.SAVE_ATTACHMENT}
 
 
-def hold(assignee=None, *, confidential=False, recused=False) -> CaseHold:
-    return CaseHold("C-2026-00007", confidential, assignee, recused)
+YOU, ELSE, NOBODY = Holder.YOU, Holder.SOMEONE_ELSE, Holder.NOBODY
+
+
+def hold(holder=NOBODY, *, confidential=False, recused=False) -> CaseHold:
+    return CaseHold("C-2026-00007", confidential, holder, recused)
 
 
 @pytest.mark.parametrize(
     ("person", "case", "allowed"),
     [
-        (ALICE, hold(ALICE.id), CHANGES | {Action.SAVE_ATTACHMENT}),
-        (ALICE, hold(ALICE.id, confidential=True), CHANGES | {Action.SAVE_ATTACHMENT}),
-        (ALICE, hold(BOB), {Action.SAVE_ATTACHMENT}),
+        (ALICE, hold(YOU), CHANGES | {Action.SAVE_ATTACHMENT}),
+        (ALICE, hold(YOU, confidential=True), CHANGES | {Action.SAVE_ATTACHMENT}),
+        (ALICE, hold(ELSE), {Action.SAVE_ATTACHMENT}),
         (ALICE, hold(), {Action.SAVE_ATTACHMENT, Action.ASSIGN}),  # she may take it
-        (ALICE, hold(BOB, confidential=True), set()),
+        (ALICE, hold(ELSE, confidential=True), set()),
         (ALICE, hold(recused=True), {Action.SAVE_ATTACHMENT}),
-        (SUE, hold(BOB, confidential=True), CHANGES | {Action.SAVE_ATTACHMENT}),
+        (SUE, hold(ELSE, confidential=True), CHANGES | {Action.SAVE_ATTACHMENT}),
         (SUE, hold(recused=True), CHANGES | {Action.SAVE_ATTACHMENT}),  # as the database has it
         (ADA, hold(), set()),
     ],
@@ -54,10 +63,10 @@ def test_which_actions_a_person_may_take_on_a_case(person, case, allowed):
 
 def test_the_sentences_say_what_to_do():
     assert "assign it to yourself first" in case_refusal(ALICE, Action.NOTE, hold())
-    assert "ask a supervisor" in case_refusal(ALICE, Action.NOTE, hold(BOB))
+    assert "ask a supervisor" in case_refusal(ALICE, Action.NOTE, hold(ELSE))
     assert "recused" in case_refusal(ALICE, Action.START, hold(recused=True))
-    assert view_refusal(ALICE, hold(BOB, confidential=True)).endswith("it is not shown.")
-    assert view_refusal(ALICE, hold(BOB)) is None
+    assert view_refusal(ALICE, hold(ELSE, confidential=True)).endswith("it is not shown.")
+    assert view_refusal(ALICE, hold(ELSE)) is None
 
 
 @pytest.mark.parametrize(

@@ -20,13 +20,14 @@ from sqlalchemy import Engine, create_engine, text
 
 from complaint_tui.domain.enums import Role, Status
 from complaint_tui.domain.intake import AttachmentInput
-from complaint_tui.domain.ownership import CaseHold, case_refusal
-from complaint_tui.domain.workflow import Action, action_refusal
+from complaint_tui.domain.ownership import CaseHold, Holder, case_refusal
+from complaint_tui.domain.workflow import Action, CaseState, action_refusal
 from complaint_tui.services.admin import add_agent, init_database
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.errors import PermissionDenied, Refused
 from complaint_tui.services.files import save_attachment
 from complaint_tui.services.identity import actor_named, resolve_actor
+from complaint_tui.services.permissions import action_refusal_for
 from complaint_tui.store.models import Recusal
 from tests.conftest import add_agent as add_agent_row
 from tests.helpers_db import assert_one_sentence, draft
@@ -289,12 +290,17 @@ def facts(team: Team, ref: str, person: str) -> tuple[tuple, CaseHold, Any]:
             text("SELECT count(*) FROM recusals WHERE case_id = :c AND agent_id = :a"),
             {"c": row.id, "a": me},
         ).scalar_one()
-    from complaint_tui.domain.workflow import CaseState
-
     state = CaseState(
         ref, Status(row.status), row.escalation_level, row.escalation_pending, counts[1]
     )
-    hold = CaseHold(ref, row.confidential, row.assignee_id, bool(recused))
+    holder = (
+        Holder.NOBODY
+        if row.assignee_id is None
+        else Holder.YOU
+        if row.assignee_id == me
+        else Holder.SOMEONE_ELSE
+    )
+    hold = CaseHold(ref, row.confidential, holder, bool(recused))
     return (tuple(row), counts), hold, state
 
 
@@ -328,13 +334,17 @@ def run_cell(team: Team, role: str, action: str, kind: str, agrees=None) -> None
         if workflow is not None:
             # The case is in a state that allows the action: who acts decides the outcome.
             assert action_refusal(workflow, state) is None, where
-            # What a screen asking the domain up front is told (assignment targets and
+            # What the rule over plain values says, and what a case screen is told up front
+            # about the case as it shows it: the service's own sentence (assignment targets and
             # decisions are judged later, by assign_refusal and may_decide).
-            predicted = case_refusal(team.of(person).actor, workflow, hold)
+            actor = team.of(person).actor
+            ruled = case_refusal(actor, workflow, hold)
+            shown = action_refusal_for(actor, workflow, team.of("boss").get(ref))
             if code in "aACOF" or (code == "R" and role == "agent"):
-                assert predicted is not None and MESSAGES[code] in predicted, where
+                assert ruled is not None and MESSAGES[code] in ruled, where
+                assert shown == ruled, where
             elif code == ".":
-                assert predicted is None, where
+                assert ruled is None and shown is None, (where, ruled, shown)
     last = last_log_id(team)
     if code == ".":
         call(team, action, person, ref)
@@ -364,6 +374,8 @@ def run_cell(team: Team, role: str, action: str, kind: str, agrees=None) -> None
         assert [(r.actor, r.action, r.case_ref, r.allowed, r.detail) for r in rows] == [
             (name, LOGGED_AS.get(action, action), expected_ref, False, message)
         ], where
+        if ref is not None and code in "aACOF" and WORKFLOW.get(action) is not None:
+            assert message == ruled, where  # the screen said exactly this before trying
         if agrees is not None and ref is not None:
             agrees(action, code, ref)
     if ref is not None:
@@ -394,17 +406,10 @@ def test_the_matrix_covers_every_action_of_the_desk():
 
 # ---- SQLite and PostgreSQL (as the test's own, unrestricted role) ------------------------------
 @pytest.fixture
-def team(ctx, tmp_path) -> Team:
-    for name, role in (
-        ("alice", Role.AGENT),
-        ("bob", Role.AGENT),
-        ("carol", Role.AGENT),
-        ("sue", Role.SUPERVISOR),
-        ("max", Role.MANAGER),
-        ("boss", Role.MANAGER),
-        ("ada", Role.ADMIN),
-    ):
-        add_agent_row(ctx, name, role)
+def team(ctx, agents, tmp_path) -> Team:
+    """The conftest team (alice, bob, sue, max, ada), carol, and boss who prepares the cases."""
+    add_agent_row(ctx, "carol", Role.AGENT)
+    add_agent_row(ctx, "boss", Role.MANAGER)
     init_database(ctx)  # the policy version
 
     def recuse_directly(ref: str, name: str) -> None:

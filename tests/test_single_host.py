@@ -165,16 +165,10 @@ def test_the_readme_first_command_works_for_a_new_user(tmp_path, umask):
     made on first use, in which they are a supervisor with cases of their own."""
     home = tmp_path / "home"
     app = Cli(tmp_path)
-    for key in ("COMPLAINT_TUI_DB", "COMPLAINT_TUI_CONFIG", "COMPLAINT_TUI_AGENT"):
-        app.env.pop(key)
-    app.env |= {
-        "HOME": str(home),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "USER": "newbie",  # the OS login (getpass reads LOGNAME, USER, … in turn)
-        "LOGNAME": "newbie",
-    }
+    app.in_fresh_home(home)
+    app.env.pop("COMPLAINT_TUI_AGENT")
+    # The OS login (getpass reads LOGNAME, then USER, …).
+    app.env |= {"USER": "newbie", "LOGNAME": "newbie"}
     umask(0o002)
     mine = json.loads(app.ok("--demo", "case", "list", "--json", "--limit", "10000"))
     umask(0o022)

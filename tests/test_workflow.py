@@ -556,7 +556,7 @@ def test_the_case_screen_refuses_in_the_services_words(ctx, agents, desk, status
     detail = desk.get(ref)
     refused = 0
     for name, call in SCREEN_CALLS.items():
-        expected = precheck(name, detail)
+        expected = precheck(name, detail, desk.actor)
         if expected is None:
             continue
         refused += 1

@@ -16,6 +16,7 @@ take on a case now (``case_refusal`` for each action).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from complaint_tui.domain.enums import Role
@@ -40,13 +41,21 @@ class Person(Protocol):
     def role(self) -> Role: ...
 
 
+class Holder(StrEnum):
+    """Who holds a case, as seen by the person asking."""
+
+    YOU = "you"
+    SOMEONE_ELSE = "someone else"
+    NOBODY = "nobody"
+
+
 @dataclass(frozen=True)
 class CaseHold:
-    """The facts about a case that decide who may act on it."""
+    """The facts about a case that decide what the person asking may do with it."""
 
     ref: str
     confidential: bool
-    assignee_id: int | None
+    holder: Holder
     recused: bool = False  # the person asking recused from it (policy §5)
 
 
@@ -58,7 +67,7 @@ def view_refusal(person: Person, case: CaseHold) -> str | None:
     """Why ``person`` may not read the case, in one sentence; None if they may."""
     if person.role is Role.ADMIN:
         return f"Admins do not read case contents; {case.ref} is not shown to {person.name}."
-    if sees_all_cases(person.role) or not case.confidential or case.assignee_id == person.id:
+    if sees_all_cases(person.role) or not case.confidential or case.holder is Holder.YOU:
         return None
     return f"{case.ref} is confidential and not assigned to {person.name}; it is not shown."
 
@@ -74,9 +83,9 @@ def case_refusal(person: Person, action: Action, case: CaseHold) -> str | None:
         return seen
     if case.recused:
         return f"You recused yourself from {case.ref}; you may not change it any more."
-    if case.assignee_id == person.id:
+    if case.holder is Holder.YOU:
         return None
-    if case.assignee_id is not None:
+    if case.holder is Holder.SOMEONE_ELSE:
         return f"{case.ref} is assigned to someone else; ask a supervisor to reassign it."
     if action is Action.ASSIGN:  # taking it
         return None

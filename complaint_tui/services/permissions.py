@@ -14,13 +14,15 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, false, or_, true
 from sqlalchemy.orm import Session
 
-from complaint_tui.domain.enums import Role
-from complaint_tui.domain.ownership import ADMIN_HANDLES_NO_CASES, CaseHold
+from complaint_tui.domain.enums import EventKind, Role
+from complaint_tui.domain.ownership import ADMIN_HANDLES_NO_CASES, CaseHold, Holder, case_refusal
 from complaint_tui.domain.ownership import view_refusal as view_problem
+from complaint_tui.domain.workflow import Action, action_refusal
 from complaint_tui.services.audit import record_refusal
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.errors import PermissionDenied
 from complaint_tui.services.identity import Actor
+from complaint_tui.services.views import CaseDetail
 from complaint_tui.store.models import Case, Recusal
 
 
@@ -33,22 +35,49 @@ def visible_filter(actor: Actor) -> ColumnElement[bool]:
     return or_(Case.confidential.is_(False), Case.assignee_id == actor.id)
 
 
+def _holder(actor: Actor, assignee_id: int | None) -> Holder:
+    if assignee_id is None:
+        return Holder.NOBODY
+    return Holder.YOU if assignee_id == actor.id else Holder.SOMEONE_ELSE
+
+
 def hold_of(s: Session, actor: Actor, case: Case) -> CaseHold:
     """The facts of a stored case the ownership rules judge, for this actor. Whether they
     recused matters only to an agent (supervisors and managers change any case), so only an
     agent's action reads the recusals."""
     recused = actor.role is Role.AGENT and s.get(Recusal, (case.id, actor.id)) is not None
-    return CaseHold(case.ref, case.confidential, case.assignee_id, recused)
+    return CaseHold(case.ref, case.confidential, _holder(actor, case.assignee_id), recused)
+
+
+def hold_in(actor: Actor, detail: CaseDetail) -> CaseHold:
+    """The same facts of a case as a screen shows it: who holds it, by name, and the actor's
+    recusal, from the timeline (the recusal's event is theirs)."""
+    s = detail.summary
+    if not s.assignee:
+        holder = Holder.NOBODY
+    else:
+        holder = Holder.YOU if s.assignee == actor.name else Holder.SOMEONE_ELSE
+    recused = any(e.kind is EventKind.RECUSAL and e.actor == actor.name for e in detail.timeline)
+    return CaseHold(s.ref, s.confidential, holder, recused)
+
+
+def action_refusal_for(actor: Actor, action: Action, detail: CaseDetail) -> str | None:
+    """Why ``actor`` cannot apply ``action`` to the case as shown, in the sentence the service
+    would refuse it with (who they are first, then the case's state); None if they may. What
+    a case screen asks before offering an action, or a footer for each action."""
+    who = case_refusal(actor, action, hold_in(actor, detail))
+    return who if who is not None else action_refusal(action, detail.state)
 
 
 def can_view(actor: Actor, case: Case) -> bool:
-    return view_problem(actor, CaseHold(case.ref, case.confidential, case.assignee_id)) is None
+    hold = CaseHold(case.ref, case.confidential, _holder(actor, case.assignee_id))
+    return view_problem(actor, hold) is None
 
 
 def view_refusal(actor: Actor, ref: str) -> PermissionDenied:
     """The refusal of a case this actor may not see (an admin, or an agent and a confidential
     case not assigned to them; only a case they may not see is refused)."""
-    problem = view_problem(actor, CaseHold(ref, True, None))
+    problem = view_problem(actor, CaseHold(ref, True, Holder.SOMEONE_ELSE))
     return PermissionDenied(problem or f"{ref} is not shown to {actor.name}.")
 
 

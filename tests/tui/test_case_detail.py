@@ -282,6 +282,38 @@ async def test_a_is_refused_at_once_when_the_workflow_forbids_it(make_app):
         assert app.backend.desk.get(case.ref).status is Status.INVESTIGATING
 
 
+async def test_a_case_not_theirs_is_refused_at_once_in_the_services_words(make_app):
+    """An agent pressing a key on an unassigned case, or on a colleague's, gets no form: the
+    sentence the service would refuse the save with, at once (and may take the free one)."""
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        free = new_case(app, take=False)
+        theirs = new_case(app, take=False)
+        CaseDesk(app.backend.ctx, actor_named(app.backend.ctx, "anh.vo")).assign(
+            theirs.ref, "minh.tran"
+        )
+        for case, says in (
+            (free, "is unassigned; assign it to yourself first"),
+            (theirs, "is assigned to someone else"),
+        ):
+            await open_case(app, pilot, case.ref)
+            for key in ("c", "a", "i"):  # note, acknowledge, investigate
+                await pilot.press(key)
+                await pilot.pause()
+                assert isinstance(app.screen, CaseDetailScreen), (case.ref, key)
+                messages = [n.message for n in app._notifications]
+                assert any(says in m and case.ref in m for m in messages), (key, messages)
+                app.clear_notifications()
+            await pilot.press("escape")
+            await settle(pilot)
+        assert len(app.backend.desk.get(free.ref).timeline) == len(free.timeline)
+        await open_case(app, pilot, free.ref)
+        await pilot.press("A")  # taking it is allowed: the form opens
+        await settle(pilot)
+        assert isinstance(app.screen, ActionForm)
+
+
 async def test_i_starts_investigating_a_new_case(make_app):
     app = make_app("lan.nguyen")
     async with app.run_test(size=(80, 24)) as pilot:
