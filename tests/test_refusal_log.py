@@ -188,6 +188,15 @@ def test_a_save_is_logged_as_a_save_and_a_failed_one_as_failed(ctx, agents, desk
     assert str(info.value) in rows[0].detail and "not saved" in rows[0].detail
     assert list(outside.iterdir()) == []
 
+    # A folder whose name is not UTF-8 (file names need not be): saved, and logged legibly.
+    odd = tmp_path / os.fsdecode(b"caf\xe9")
+    odd.mkdir()
+    before = len(access_rows(ctx))
+    saved = save_attachment(sue, ref, att_id, odd)
+    assert saved.read_bytes() == EVIDENCE.data
+    row = access_rows(ctx)[before]
+    assert row.allowed and "caf\\udce9" in row.detail
+
     # A folder that is no folder is refused before anything is read: nothing to log.
     before = len(access_rows(ctx))
     with pytest.raises(Refused):

@@ -8,7 +8,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from complaint_tui.domain.text import has_unstorable
+from complaint_tui.domain.text import has_unstorable, storable
 from complaint_tui.services.context import INSUFFICIENT_PRIVILEGE, AppContext, sqlstate
 from complaint_tui.services.errors import Refused
 from complaint_tui.store.models import AccessLog
@@ -28,6 +28,7 @@ def log_access(
 ) -> None:
     # inline(): no RETURNING of the new id, so on PostgreSQL writing the log does not require
     # being allowed to read it.
+    detail = storable(detail)[:MAX_DETAIL]
     session.execute(
         insert(AccessLog)
         .values(at=at, actor=actor, action=action, case_ref=ref, allowed=allowed, detail=detail)
@@ -49,7 +50,7 @@ def log_refusal(ctx: AppContext, actor: str, action: str, ref: str | None, detai
     On PostgreSQL through ct_log_refusal (the refusal_log migration): whoever was refused may
     not be in any of the desk's groups (an unknown or deactivated login), so may not insert into
     the log themselves; the function writes the row in their own login's name, refused."""
-    ref, detail, actor = logged_ref(ref), detail[:MAX_DETAIL], actor[:64]
+    ref, detail, actor = logged_ref(ref), storable(detail)[:MAX_DETAIL], actor[:64]
     at = ctx.now()
     if not ctx.db.is_postgres:
         with ctx.db.session(write=True) as s:

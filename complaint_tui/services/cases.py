@@ -416,7 +416,7 @@ class CaseDesk:
         self, action: str, ref: str, allowed: bool, detail: str, at: datetime | None = None
     ) -> None:
         with self._tx(write=True) as s:
-            log_access(s, at or self.now, self.actor.name, action, ref, allowed, detail[:500])
+            log_access(s, at or self.now, self.actor.name, action, ref, allowed, detail)
 
     def _detail_in_write(self, s: Session, case: Case, now: datetime) -> CaseDetail | None:
         """PostgreSQL: the detail, read inside the write. Its lock is the case's row only, and
