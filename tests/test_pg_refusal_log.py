@@ -141,3 +141,36 @@ def test_only_the_owner_loads_demo_data(desk):
         error = refused_as(desk, login, lambda ctx: seed_demo(ctx, resolve_actor(ctx), 20, 1))
         assert desk.owner in str(error)
         assert refusals(desk, login)[-1] == ("demo", None, False, str(error))
+
+
+def test_the_owner_loads_demo_data_all_or_nothing(monkeypatch):
+    """As the owner's own login (not a superuser): a load failing half-way leaves every row as
+    it was; the next one loads."""
+    from complaint_tui.services import demo
+    from tests.helpers_db import dump
+
+    with pg_desk("ct_demo") as d:
+        ctx = d.context(d.owner)
+        try:
+            init_database(ctx)
+            owner = resolve_actor(ctx)
+            before = dump(ctx)
+
+            def broken(*_args, **_kwargs):
+                raise RuntimeError("the clone step failed")
+
+            monkeypatch.setattr(demo, "_clone", broken)
+            with pytest.raises(RuntimeError):
+                seed_demo(ctx, owner, 40, 3)
+            assert dump(ctx) == before
+            monkeypatch.undo()
+            assert seed_demo(ctx, owner, 40, 3).cases == 40
+            with d.superuser() as su:
+                assert su.execute("SELECT count(*) FROM cases").fetchone() == (40,)
+                # the per-row audit triggers are back on after the load
+                assert su.execute(
+                    "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'cases'::regclass "
+                    "AND NOT tgisinternal AND tgenabled = 'D'"
+                ).fetchone() == (0,)
+        finally:
+            ctx.db.dispose()
