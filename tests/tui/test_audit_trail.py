@@ -25,7 +25,8 @@ from complaint_tui.services.identity import actor_named
 from complaint_tui.store.models import AccessLog, Case, CaseHistory
 from complaint_tui.tui.screens.audit_trail import AuditTrailScreen
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen
-from complaint_tui.tui.widgets.audit_table import MAX_WINDOW, AuditTable
+from complaint_tui.tui.widgets.audit_table import AuditTable
+from complaint_tui.tui.widgets.paged_table import MAX_WINDOW
 from tests.conftest import DEFAULT_NOW
 from tests.tui.fixtures import local, open_case, settle
 

@@ -137,15 +137,7 @@ class AuditTrailScreen(Screen):
         if message.generation != self.generation:
             return  # a page for a position the person has jumped away from
         self.loading = None
-        table = self.query_one(AuditTable)
-        if message.mode == "first":
-            table.replace(message.page)
-        elif message.mode == "last":
-            table.replace(message.page, at_end_cursor=True)
-        elif message.mode == "after":
-            table.append(message.page)
-        else:
-            table.prepend(message.page)
+        self.query_one(AuditTable).show_page(message.mode, message.page)
         self._show_current()
         self._maybe_fetch_more()
 
@@ -157,12 +149,10 @@ class AuditTrailScreen(Screen):
     def _maybe_fetch_more(self) -> None:
         if self.loading:
             return
-        table = self.query_one(AuditTable)
-        need = table.needs()
-        if need == "after" and table.rows:
-            self.fetch("after", table.rows[-1].key)
-        elif need == "before" and table.rows:
-            self.fetch("before", table.rows[0].key)
+        wanted = self.query_one(AuditTable).page_wanted()
+        if wanted is not None:
+            mode, entry = wanted
+            self.fetch(mode, entry.key)
 
     def _show_current(self) -> None:
         entry = self.query_one(AuditTable).current()
@@ -183,17 +173,14 @@ class AuditTrailScreen(Screen):
         self.action_move(direction * self.query_one(AuditTable).page_height)
 
     def action_first(self) -> None:
-        table = self.query_one(AuditTable)
-        if table.at_start and table.rows:
-            self.action_move(-len(table.rows))
-            return
-        self.generation += 1
-        self.fetch("first")
+        self._edge(end=False)
 
     def action_last(self) -> None:
-        table = self.query_one(AuditTable)
-        if table.at_end and table.rows:
-            self.action_move(len(table.rows))
+        self._edge(end=True)
+
+    def _edge(self, *, end: bool) -> None:
+        if self.query_one(AuditTable).go_to_edge(end):
+            self._show_current()
             return
-        self.generation += 1
-        self.fetch("last")
+        self.generation += 1  # pages on their way are for the position being left
+        self.fetch("last" if end else "first")

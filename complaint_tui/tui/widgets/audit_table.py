@@ -9,20 +9,19 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
-from textual.widget import Widget
 
 from complaint_tui.domain.labels import show_instant
 from complaint_tui.services.audit_trail import OUTSIDE_APP, AuditEntry, AuditPage
+from complaint_tui.tui.widgets.paged_table import PagedTable
 from complaint_tui.tui.widgets.queue_table import cell
 
-MAX_WINDOW = 400  # entries kept in memory, whatever the length of the trail
 # (title, width); the detail takes what is left, the ref column shows in one person's trail.
 COLUMNS = (("When", 20), ("Who", 12), ("What", 15), ("Kind", 15))
 REF_COLUMN = ("Case", 13)
 MIN_DETAIL = 10
 
 
-class AuditTable(Widget, can_focus=True):
+class AuditTable(PagedTable[AuditEntry], can_focus=True):
     """A cursor over a window of entries; ``needs`` says when to page more in."""
 
     COMPONENT_CLASSES = {"audit--header", "audit--cursor", "audit--refused", "audit--outside"}
@@ -40,76 +39,22 @@ class AuditTable(Widget, can_focus=True):
         super().__init__(**kw)
         self.tz = tz
         self.show_ref = show_ref
-        self.rows: list[AuditEntry] = []
-        self.cursor = 0
-        self.top = 0
-        self.at_start = True
-        self.at_end = True
-        self.loaded = False
-
-    # ---- window --------------------------------------------------------------------------------
-    @property
-    def page_height(self) -> int:
-        return max(1, self.size.height - 1)
-
-    def current(self) -> AuditEntry | None:
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
     def replace(self, page: AuditPage, *, at_end_cursor: bool = False) -> None:
         self.rows = list(page.entries)
         self.at_start, self.at_end = page.at_start, page.at_end
         self.loaded = True
         self.top = 0
-        self._place(len(self.rows) - 1 if at_end_cursor else 0)
-
-    def append(self, page: AuditPage) -> None:
-        self.rows.extend(page.entries)
-        self.at_end = page.at_end
-        overflow = len(self.rows) - MAX_WINDOW
-        if overflow > 0:
-            del self.rows[:overflow]
-            self.at_start = False
-            self.cursor -= overflow
-            self.top = max(0, self.top - overflow)
-        self._place(self.cursor)
-
-    def prepend(self, page: AuditPage) -> None:
-        added = len(page.entries)
-        self.rows[:0] = page.entries
-        self.at_start = page.at_start
-        self.cursor += added
-        self.top += added
-        overflow = len(self.rows) - MAX_WINDOW
-        if overflow > 0:
-            del self.rows[-overflow:]
-            self.at_end = False
-        self._place(self.cursor)
-
-    def move(self, delta: int) -> None:
-        if self.rows:
-            self._place(self.cursor + delta)
-
-    def _place(self, index: int) -> None:
-        self.cursor = max(0, min(len(self.rows) - 1, index))
-        height = self.page_height
-        if self.cursor < self.top:
-            self.top = self.cursor
-        elif self.cursor >= self.top + height:
-            self.top = self.cursor - height + 1
-        self.top = max(0, min(self.top, max(0, len(self.rows) - height)))
+        self._place(max(0, len(self.rows) - 1) if at_end_cursor else 0)
         self.refresh()
 
-    def needs(self) -> str | None:
-        """'after' or 'before' when the cursor is within a page and a half of a window edge."""
-        margin = self.page_height + self.page_height // 2 + 5
-        if not self.at_end and len(self.rows) - self.cursor <= margin:
-            return "after"
-        if not self.at_start and self.cursor <= margin:
-            return "before"
-        return None
+    def append(self, page: AuditPage) -> None:
+        self._append_rows(page.entries, page.at_end)
+        self.refresh()
 
-    def on_resize(self) -> None:
-        self._place(self.cursor)
+    def prepend(self, page: AuditPage) -> None:
+        self._prepend_rows(page.entries, page.at_start)
+        self.refresh()
 
     # ---- rendering (Line API) ------------------------------------------------------------------
     def _columns(self, width: int) -> list[tuple[str, int]]:
