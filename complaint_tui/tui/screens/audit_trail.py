@@ -49,14 +49,14 @@ def open_case_trail(screen: Screen, ref: str) -> None:
         except Refused as exc:
             app.call_from_thread(app.notify, str(exc), severity="error", timeout=6)
             return
-        app.call_from_thread(_show, screen, AuditTrailScreen(trail, scope))
+        app.call_from_thread(_show, screen, trail, scope)
 
     screen.run_worker(opening, thread=True, group="audit-open", exclusive=True, exit_on_error=False)
 
 
-def _show(opener: Screen, trail_screen: AuditTrailScreen) -> None:
+def _show(opener: Screen, trail: AuditTrail, scope: TrailScope) -> None:
     if opener.app.screen is opener:  # the person has not moved on meanwhile
-        opener.app.push_screen(trail_screen)
+        opener.app.push_screen(AuditTrailScreen(trail, scope))
 
 
 class AuditTrailScreen(Screen):
