@@ -775,6 +775,31 @@ def case_take_next(session: Session) -> None:
     click.echo(detail.ref)
 
 
+# ---- demo ------------------------------------------------------------------------------------
+@cli.command()
+@click.option(
+    "--cases", "count", type=click.IntRange(1, 5_000_000), default=2_000, show_default=True
+)
+@click.option("--seed", type=int, default=7, show_default=True)
+@pass_session
+def demo(session: Session, count: int, seed: int) -> None:
+    """Seed realistic, deterministic demo cases into an empty database."""
+    from complaint_tui.services.demo import seed_demo
+
+    result = run_refusable(
+        lambda: seed_demo(session.checked_ctx(), count, seed, login=_login(session))
+    )
+    click.echo(
+        f"Seeded {result.cases:,} cases and {result.agents} agents in {result.seconds:.1f} s."
+    )
+
+
+def _login(session: Session) -> str:
+    from complaint_tui.services.identity import login_name
+
+    return login_name(session.ctx, session.as_name)
+
+
 # ---- audit -----------------------------------------------------------------------------------
 @cli.command()
 @click.argument("ref", required=False)
@@ -832,31 +857,6 @@ def audit(
             )
 
     run_refusable(show)
-
-
-# ---- demo ------------------------------------------------------------------------------------
-@cli.command()
-@click.option(
-    "--cases", "count", type=click.IntRange(1, 5_000_000), default=2_000, show_default=True
-)
-@click.option("--seed", type=int, default=7, show_default=True)
-@pass_session
-def demo(session: Session, count: int, seed: int) -> None:
-    """Seed realistic, deterministic demo cases into an empty database."""
-    from complaint_tui.services.demo import seed_demo
-
-    result = run_refusable(
-        lambda: seed_demo(session.checked_ctx(), count, seed, login=_login(session))
-    )
-    click.echo(
-        f"Seeded {result.cases:,} cases and {result.agents} agents in {result.seconds:.1f} s."
-    )
-
-
-def _login(session: Session) -> str:
-    from complaint_tui.services.identity import login_name
-
-    return login_name(session.ctx, session.as_name)
 
 
 def main() -> None:
