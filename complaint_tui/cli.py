@@ -944,6 +944,65 @@ def demo(session: Session, count: int, seed: int) -> None:
     )
 
 
+# ---- audit -----------------------------------------------------------------------------------
+@cli.command()
+@click.argument("ref", required=False)
+@click.option("--actor", "actor_name", metavar="NAME", help="One person's trail instead.")
+@click.option("--from", "first", metavar="DATE", help="With --actor: from this local date.")
+@click.option("--to", "last", metavar="DATE", help="With --actor: up to this local date, included.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_session
+def audit(
+    session: Session,
+    ref: str | None,
+    actor_name: str | None,
+    first: str | None,
+    last: str | None,
+    as_json: bool,
+) -> None:
+    """Who saw and who changed case REF, or what one person did (--actor), oldest first.
+
+    Supervisors and managers only; the read is itself logged. Dates are YYYY-MM-DD in the
+    calendar's time zone."""
+    from complaint_tui.domain.parsing import parse_date
+    from complaint_tui.services.audit_trail import AuditTrail
+
+    if (ref is None) == (actor_name is None):
+        raise click.UsageError("give either a case REF or --actor NAME.")
+    if ref is not None and (first or last):
+        raise click.UsageError("--from and --to go with --actor.")
+    days = [
+        typed(lambda v, _tz: parse_date(v), value, name, None) if value is not None else None
+        for value, name in ((first, "--from"), (last, "--to"))
+    ]
+
+    def show() -> None:
+        trail = AuditTrail(session.checked_ctx(), session.actor)
+        if ref is not None:
+            scope = trail.open_case(ref)
+        else:
+            scope = trail.open_actor(actor_name or "", *days)
+        tz = session.ctx.calendar.tz
+        if as_json:  # written as it is read: a trail can be long
+            opened = False
+            for entry in trail.entries(scope):
+                block = json.dumps(entry.to_json(tz), indent=2, ensure_ascii=False)
+                click.echo(
+                    ("," if opened else "[") + "\n  " + block.replace("\n", "\n  "), nl=False
+                )
+                opened = True
+            click.echo("\n]" if opened else "[]")
+            return
+        for entry in trail.entries(scope):
+            where = "" if ref is not None else f"{entry.ref or '—':<13} "
+            click.echo(
+                f"{show_instant(entry.at, tz)}  {entry.actor:<16} {entry.action:<16} "
+                f"{entry.mark:<15} {where}{entry.detail}".rstrip()
+            )
+
+    run_refusable(show)
+
+
 def main() -> None:
     try:
         cli.main(prog_name="complaint-tui", standalone_mode=True)

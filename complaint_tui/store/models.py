@@ -226,7 +226,10 @@ class TimelineEvent(Base):
     # (on PostgreSQL row-level security checks those rows against the case as changed so far).
     case: Mapped[Case] = relationship(lazy="raise")
 
-    __table_args__ = (Index("ix_timeline_case", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_timeline_case", "case_id", "id"),
+        Index("ix_timeline_actor", "actor", "at"),  # one person's audit trail
+    )
 
 
 class Attachment(Base):

@@ -141,6 +141,7 @@ class CaseDetailScreen(Screen):
             for key, name, desc, show in CASE_ACTIONS
         ),
         Binding("v", "view_attachment", "View attachment", show=False, id="case.attachment"),
+        Binding("L", "audit", "Audit trail", show=False, id="case.audit"),
     ]
 
     def __init__(self, ref: str) -> None:
@@ -516,6 +517,12 @@ class CaseDetailScreen(Screen):
         queue = self.app.queue_screen()
         if queue is not None:
             queue.post_message(CasesChanged())
+
+    def action_audit(self) -> None:
+        """Who saw and who changed this case (supervisors and managers; others are told why)."""
+        from complaint_tui.tui.screens.audit_trail import open_case_trail
+
+        open_case_trail(self, self.ref)
 
     # ---- attachments -------------------------------------------------------------------------
     def action_view_attachment(self) -> None:

@@ -174,16 +174,10 @@ class QueueScreen(Screen):
             return  # a result for a view the agent has already left
         self.loading = None
         table = self.query_one(QueueTable)
-        if message.mode == "first":
-            table.replace(message.page)
-        elif message.mode == "last":
-            table.replace(message.page, at_end_cursor=True)
-        elif message.mode == "after":
-            table.append(message.page)
-        elif message.mode == "before":
-            table.prepend(message.page)
-        else:
+        if message.mode == "reload":
             table.reload(message.page)
+        else:
+            table.show_page(message.mode, message.page)
         self._render_header()
         if self._counts_after_page is not None:
             views, self._counts_after_page = self._counts_after_page, None
@@ -207,12 +201,10 @@ class QueueScreen(Screen):
     def _maybe_fetch_more(self) -> None:
         if self.loading:
             return
-        table = self.query_one(QueueTable)
-        need = table.needs()
-        if need == "after" and table.rows:
-            self.fetch("after", self.backend.queue.key_of(self.query_state.view, table.rows[-1]))
-        elif need == "before" and table.rows:
-            self.fetch("before", self.backend.queue.key_of(self.query_state.view, table.rows[0]))
+        wanted = self.query_one(QueueTable).page_wanted()
+        if wanted is not None:
+            mode, row = wanted
+            self.fetch(mode, self.backend.queue.key_of(self.query_state.view, row))
 
     def refresh_in_place(self) -> None:
         """Re-read the rows on screen and the counts, keeping the agent's place."""
@@ -310,20 +302,14 @@ class QueueScreen(Screen):
         self.action_move(direction * table.page_height)
 
     def action_first(self) -> None:
-        table = self.query_one(QueueTable)
-        if table.at_start and table.rows:
-            table.move(-len(table.rows))
-            return
-        self.generation += 1
-        self.fetch("first")
+        if not self.query_one(QueueTable).go_to_edge(end=False):
+            self.generation += 1
+            self.fetch("first")
 
     def action_last(self) -> None:
-        table = self.query_one(QueueTable)
-        if table.at_end and table.rows:
-            table.move(len(table.rows))
-            return
-        self.generation += 1
-        self.fetch("last")
+        if not self.query_one(QueueTable).go_to_edge(end=True):
+            self.generation += 1
+            self.fetch("last")
 
     def action_view(self, step: int) -> None:
         index = VIEW_ORDER.index(self.query_state.view)

@@ -12,9 +12,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Region
 from textual.strip import Strip
-from textual.widget import Widget
 
 from complaint_tui.domain.enums import Status
 from complaint_tui.domain.labels import status_short
@@ -23,8 +21,7 @@ from complaint_tui.domain.text import one_line
 from complaint_tui.services.queue import QueuePage
 from complaint_tui.services.views import CaseSummary
 from complaint_tui.tui.widgets.badges import BAND_CLASSES, COMPONENT_CLASSES
-
-MAX_WINDOW = 400  # rows kept in memory, whatever the number of cases
+from complaint_tui.tui.widgets.paged_table import MAX_WINDOW, PagedTable
 
 
 @dataclass(frozen=True)
@@ -80,8 +77,8 @@ def cell(value: str, width: int) -> str:
     return set_cell_size(flat, width)
 
 
-class QueueTable(Widget, can_focus=True):
-    """A cursor over a window of rows; asks for more through ``needs`` when near an edge."""
+class QueueTable(PagedTable[CaseSummary], can_focus=True):
+    """A cursor over a window of cases; asks for more through ``needs`` when near an edge."""
 
     COMPONENT_CLASSES = COMPONENT_CLASSES | {"queue--header", "queue--cursor", "queue--empty"}
     DEFAULT_CSS = """
@@ -92,27 +89,14 @@ class QueueTable(Widget, can_focus=True):
         super().__init__(**kw)
         self.sla = sla
         self.now = now
-        self.rows: list[CaseSummary] = []
-        self.cursor = 0
-        self.top = 0
-        self.at_start = True
-        self.at_end = True
         self.base_index: int | None = 0
         self.total: int | None = None
-        self.loaded = False
         self.empty_text = "No cases in this view."
         self.escalation_view = False
         self._lines: dict[tuple, Strip] = {}
         self._now = now()
 
     # ---- window --------------------------------------------------------------------------------
-    @property
-    def page_height(self) -> int:
-        return max(1, self.size.height - 1)
-
-    def current(self) -> CaseSummary | None:
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
-
     def replace(
         self, page: QueuePage, *, at_end_cursor: bool = False, keep_id: int | None = None
     ) -> None:
@@ -147,32 +131,17 @@ class QueueTable(Widget, can_focus=True):
         self._place(max(0, target))
 
     def append(self, page: QueuePage) -> None:
-        self.rows.extend(page.rows)
-        self.at_end = page.at_end
-        overflow = len(self.rows) - MAX_WINDOW
-        if overflow > 0:
-            del self.rows[:overflow]
-            self.at_start = False
-            self.cursor -= overflow
-            self.top = max(0, self.top - overflow)
-            if self.base_index is not None:
-                self.base_index += overflow
+        dropped = self._append_rows(page.rows, page.at_end)
+        if self.base_index is not None:
+            self.base_index += dropped
         self.refresh()
 
     def prepend(self, page: QueuePage) -> None:
-        added = len(page.rows)
-        self.rows[:0] = page.rows
-        self.at_start = page.at_start
+        self._prepend_rows(page.rows, page.at_start)
         if self.base_index is not None:
-            self.base_index -= added
+            self.base_index -= len(page.rows)
         if page.at_start:
             self.base_index = 0
-        self.cursor += added
-        self.top += added
-        overflow = len(self.rows) - MAX_WINDOW
-        if overflow > 0:
-            del self.rows[-overflow:]
-            self.at_end = False
         self.refresh()
 
     def set_total(self, total: int) -> None:
@@ -181,36 +150,6 @@ class QueueTable(Widget, can_focus=True):
             self.base_index = total - len(self.rows)
         self.refresh()
 
-    def move(self, delta: int) -> None:
-        if not self.rows:
-            return
-        self._place(max(0, min(len(self.rows) - 1, self.cursor + delta)))
-
-    def _place(self, index: int) -> None:
-        old_cursor, old_top = self.cursor, self.top
-        self.cursor = index
-        height = self.page_height
-        if self.cursor < self.top:
-            self.top = self.cursor
-        elif self.cursor >= self.top + height:
-            self.top = self.cursor - height + 1
-        self.top = max(0, min(self.top, max(0, len(self.rows) - height)))
-        if self.top != old_top:
-            super().refresh()  # scrolled: every line changes
-        else:
-            self._refresh_row(old_cursor)
-            self._refresh_row(self.cursor)
-            super().refresh(Region(0, 0, self.size.width, 1))  # the position in the header
-
-    def needs(self) -> str | None:
-        """'after' or 'before' when the cursor is within a page and a half of a window edge."""
-        margin = self.page_height + self.page_height // 2 + 5
-        if not self.at_end and len(self.rows) - self.cursor <= margin:
-            return "after"
-        if not self.at_start and self.cursor <= margin:
-            return "before"
-        return None
-
     def position_text(self) -> str:
         if not self.rows:
             return "0 / 0"
@@ -218,9 +157,6 @@ class QueueTable(Widget, can_focus=True):
         if self.base_index is None:
             return f"? / {total}"
         return f"{self.base_index + self.cursor + 1:,} / {total}"
-
-    def on_resize(self) -> None:
-        self._place(self.cursor)
 
     # ---- rendering (Line API) ----------------------------------------------------------------
     # Each visible line is rendered on its own and cached, so a cursor move repaints two lines
@@ -236,11 +172,6 @@ class QueueTable(Widget, can_focus=True):
         if not regions:
             self._now = self.now()
         return super().refresh(*regions, **kw)
-
-    def _refresh_row(self, index: int) -> None:
-        y = index - self.top + 1
-        if 1 <= y <= self.page_height:
-            super().refresh(Region(0, y, self.size.width, 1))
 
     def on_focus(self) -> None:
         self._lines.clear()

@@ -1,7 +1,7 @@
 """every refusal logged: a refused login writes its refusal; a hidden case is known to exist
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30
 
 PostgreSQL only (SQLite has no privileges to work around):
@@ -20,8 +20,8 @@ PostgreSQL only (SQLite has no privileges to work around):
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
