@@ -934,21 +934,14 @@ def policy_review_list(session: Session, as_json: bool) -> None:
 @click.option("--seed", type=int, default=7, show_default=True)
 @pass_session
 def demo(session: Session, count: int, seed: int) -> None:
-    """Seed realistic, deterministic demo cases into an empty database."""
+    """Seed realistic, deterministic demo cases into an empty database (admins; on PostgreSQL
+    the schema owner)."""
     from complaint_tui.services.demo import seed_demo
 
-    result = run_refusable(
-        lambda: seed_demo(session.checked_ctx(), count, seed, login=_login(session))
-    )
+    result = run_refusable(lambda: seed_demo(session.checked_ctx(), session.actor, count, seed))
     click.echo(
         f"Seeded {result.cases:,} cases and {result.agents} agents in {result.seconds:.1f} s."
     )
-
-
-def _login(session: Session) -> str:
-    from complaint_tui.services.identity import login_name
-
-    return login_name(session.ctx, session.as_name)
 
 
 # ---- audit -----------------------------------------------------------------------------------

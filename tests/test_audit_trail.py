@@ -237,7 +237,9 @@ def test_a_value_written_outside_the_program_is_shown_as_stored(ctx, agents):
 def test_actor_trail_holds_that_login_only_within_local_dates_inclusive(ctx, agents, clock):
     alice = CaseDesk(ctx, agents["alice"])
     clock.set(local(20, 9))
-    ref = CaseDesk(ctx, agents["sue"]).create(draft()).ref
+    sue = CaseDesk(ctx, agents["sue"])
+    ref = sue.create(draft()).ref
+    sue.assign(ref, "alice")  # hers to note
     cid = case_id(ctx, ref)
     with ctx.db.session(write=True) as s:
         for at, who in (

@@ -273,6 +273,7 @@ COMMANDS: dict[str, Command] = {
     "demo": Command(
         ("demo", "--cases", "{cases}", "--seed", "{seed}"),
         {"cases": ("int", "10"), "seed": ("int", "7")},
+        role=Role.ADMIN,  # anyone else is refused (and logged) whatever the arguments
         ok_exit=1,  # the database has cases: demo data goes only into an empty one
     ),
 }

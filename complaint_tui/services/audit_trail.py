@@ -37,7 +37,7 @@ from complaint_tui.domain.labels import (
 )
 from complaint_tui.domain.sla import format_business_span
 from complaint_tui.domain.text import has_unstorable, one_line
-from complaint_tui.services.audit import log_access, log_refusal
+from complaint_tui.services.audit import log_access, record_refusal
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.errors import NotFound, PermissionDenied, Refused
@@ -163,8 +163,8 @@ class AuditTrail:
     def _require_auditor(self, ref: str | None) -> None:
         problem = audit_refusal(self.actor)
         if problem is not None:
-            log_refusal(self.ctx, self.actor.name, AUDIT_ACTION, ref, problem)
-            raise PermissionDenied(problem)
+            refusal = PermissionDenied(problem)
+            raise record_refusal(self.ctx, self.actor.name, AUDIT_ACTION, ref, refusal)
 
     def _log_read(self, ref: str | None, detail: str) -> None:
         with self._desk._tx(write=True) as s:

@@ -79,15 +79,23 @@ def read_text_file(path: Path, limit: int) -> str:
 
 
 def save_attachment(desk, ref: str, attachment_id: int, folder: Path) -> Path:
+    """Save an attachment into ``folder``; the desk logs the save, or why it failed."""
     folder = folder.expanduser()
     try:
         is_folder = folder.is_dir()
     except (OSError, ValueError):  # a name too long, a NUL: no folder has it
         is_folder = False
-    if not is_folder:  # checked before reading: a refused save logs no read of the attachment
+    if not is_folder:  # checked first: a save refused for its input reads and logs nothing
         raise Refused(f"{folder} is not a folder.")
-    view, data = desk.attachment_data(ref, attachment_id)
-    base = safe_filename(view.name)
+    return desk.save_attachment(
+        ref, attachment_id, lambda view, data: write_into(folder, view.name, data)
+    )
+
+
+def write_into(folder: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` as a new file named after ``name`` inside ``folder``: never outside it,
+    never over an existing file (a number is added instead); Refused when it cannot."""
+    base = safe_filename(name)
     stem, dot, ext = base.rpartition(".")
     if not dot:
         stem, ext = base, ""
@@ -98,7 +106,7 @@ def save_attachment(desk, ref: str, attachment_id: int, folder: Path) -> Path:
         n += 1
     resolved = target.resolve()
     if resolved.parent != folder.resolve():
-        raise Refused(f"Refusing to save {view.name!r} outside {folder}.")
+        raise Refused(f"Refusing to save {name!r} outside {folder}.")
     try:
         with open(resolved, "xb") as fh:
             fh.write(data)

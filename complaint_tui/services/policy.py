@@ -26,7 +26,7 @@ from complaint_tui.domain.policy import (
     review_date_problem,
 )
 from complaint_tui.domain.text import InvalidText, clean_input, has_unstorable
-from complaint_tui.services.audit import log_refusal
+from complaint_tui.services.audit import record_refusal
 from complaint_tui.services.context import AppContext, db_refusals
 from complaint_tui.services.errors import Conflict, NotFound, PermissionDenied, Refused
 from complaint_tui.services.files import UnreadableFile, read_text_file
@@ -75,8 +75,7 @@ def _logged(ctx: AppContext, actor: Actor, action: str, check) -> None:
     try:
         check()
     except PermissionDenied as exc:
-        log_refusal(ctx, actor.name, action, None, str(exc))
-        raise
+        raise record_refusal(ctx, actor.name, action, None, exc) from None
 
 
 def _require_admin(ctx: AppContext, actor: Actor) -> None:

@@ -120,6 +120,7 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_inserted_here(bigint)": HANDLERS,
     "ct_next_ref(integer)": HANDLERS,
     "ct_policy_case_counts()": GROUPS,
+    "ct_case_exists(text)": HANDLERS,
     "ct_create_login(text)": (ADMIN,),
     "ct_sync_login(text)": (),
     "ct_append_only()": (),
@@ -129,6 +130,13 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_recusal_releases()": (),
     "ct_agents_sync()": (),
 }
+
+# Executable by every login that may connect: whoever is refused writes that refusal to the
+# access log through it, even a login in none of the groups (never added, or deactivated). It
+# writes only refusals, only in the caller's own name (the refusal_log migration).
+PUBLIC_FUNCTIONS: tuple[str, ...] = (
+    "ct_log_refusal(text, timestamp with time zone, text, text, text)",
+)
 
 ME = "(SELECT ct_me())"  # a sub-select: evaluated once per query, not once per row
 # A case this very transaction wrote (its case_history rows carry the 64-bit transaction id):
@@ -217,6 +225,10 @@ class AccessError(RuntimeError):
     """The access model cannot be applied (not the owner, no CREATEROLE, a name taken)."""
 
 
+class NotTheOwner(AccessError):
+    """Someone other than the schema owner tried to apply the access model."""
+
+
 def group_comment(database: str) -> str:
     """The description every group role carries: it tells this desk's groups from other roles."""
     return f"complaint-tui group role of database {database}"
@@ -245,15 +257,23 @@ def _q(conn: Connection, name: str) -> str:
     return conn.execute(text("SELECT quote_ident(:n)"), {"n": name}).scalar_one()
 
 
+def is_trusted(conn: Connection) -> bool:
+    """Whether the connected role is the schema owner (or a superuser)."""
+    return bool(conn.execute(text("SELECT ct_is_trusted(current_user)")).scalar_one())
+
+
+def schema_owner(conn: Connection) -> str:
+    return conn.execute(
+        text("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'cases'::regclass")
+    ).scalar_one()
+
+
 def apply_access(conn: Connection) -> dict[str, str]:
     """Create the groups, re-apply every grant and policy, and match memberships to the agents
     table. Runs in the caller's transaction; returns the group names."""
-    if not conn.execute(text("SELECT ct_is_trusted(current_user)")).scalar_one():
-        owner = conn.execute(
-            text("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'cases'::regclass")
-        ).scalar_one()
-        raise AccessError(
-            f"Only the schema owner ({owner}) can apply the desk's roles and grants; "
+    if not is_trusted(conn):
+        raise NotTheOwner(
+            f"Only the schema owner ({schema_owner(conn)}) can apply the desk's roles and grants; "
             "run init as that role."
         )
     groups = _ensure_groups(conn)
@@ -283,6 +303,10 @@ def apply_access(conn: Connection) -> dict[str, str]:
         if roles:
             grantees = ", ".join(q[r] for r in roles)
             run(f"GRANT EXECUTE ON FUNCTION {schema}.{signature} TO {grantees}")
+    for signature in PUBLIC_FUNCTIONS:
+        for name in groups.values():
+            run(f"REVOKE ALL ON FUNCTION {schema}.{signature} FROM {_q(conn, name)}")
+        run(f"GRANT EXECUTE ON FUNCTION {schema}.{signature} TO PUBLIC")
     _policies(conn, q)
     _memberships(conn, groups)
     return groups

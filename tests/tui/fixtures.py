@@ -19,7 +19,7 @@ from textual.color import Color
 from textual.filter import LineFilter
 
 from complaint_tui.domain.clock import FixedClock
-from complaint_tui.domain.enums import Urgency
+from complaint_tui.domain.enums import Role, Urgency
 from complaint_tui.domain.intake import AttachmentInput, EventDate, IntakeDraft
 from complaint_tui.domain.settings import Settings
 from complaint_tui.services.admin import init_database
@@ -50,7 +50,7 @@ def seed_database(path: Path, count: int = SEED_CASES) -> Path:
     ctx = open_context(path)
     try:
         init_database(ctx, "it.admin")
-        seed_demo(ctx, count, seed=SEED, login=None)
+        seed_demo(ctx, actor_named(ctx, "it.admin"), count, seed=SEED)
     finally:
         ctx.db.dispose()
     return path
@@ -123,8 +123,9 @@ async def settle(pilot) -> None:
 
 
 # ---- cases made and opened inside a running app ------------------------------------------------
-def new_case(app: ComplaintApp, **kw):
-    """A plain new case, made through the app's own desk; any field can be given."""
+def new_case(app: ComplaintApp, *, take: bool = True, **kw):
+    """A plain new case, made through the app's own desk; any field can be given. An agent
+    takes it (``take``): agents change only the cases they hold."""
     base = dict(
         customer="nguyen.van.a",
         services=["VPS"],
@@ -134,7 +135,11 @@ def new_case(app: ComplaintApp, **kw):
         desired_outcome="Working server and a credit.",
     )
     base.update(kw)
-    return app.backend.desk.create(IntakeDraft(**base))
+    desk = app.backend.desk
+    created = desk.create(IntakeDraft(**base))
+    if take and desk.actor.role is Role.AGENT:
+        return desk.assign(created.ref, desk.actor.name)
+    return created
 
 
 async def open_case(app: ComplaintApp, pilot, ref: str):

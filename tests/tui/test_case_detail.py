@@ -218,7 +218,7 @@ async def test_a_change_by_another_agent_appears_without_a_key(make_app, tui_ctx
         await settle(pilot)
         case = new_case(app)
         screen = await open_case(app, pilot, case.ref)
-        other = CaseDesk(tui_ctx, actor_named(tui_ctx, "minh.tran"))
+        other = CaseDesk(tui_ctx, actor_named(tui_ctx, "anh.vo"))  # a supervisor: any case
         other.set_priority(case.ref, "critical")
         screen.post_message(CasesChanged())  # what the change watcher sends
         await settle(pilot)
@@ -234,7 +234,7 @@ async def test_a_save_refreshes_the_queue_underneath(make_app):
         refreshed = []
         original = queue.refresh_in_place
         queue.refresh_in_place = lambda: (refreshed.append(True), original())
-        case = new_case(app)
+        case = new_case(app, take=False)
         await open_case(app, pilot, case.ref)
         await pilot.press("A")
         await settle(pilot)
@@ -280,6 +280,38 @@ async def test_a_is_refused_at_once_when_the_workflow_forbids_it(make_app):
         await pilot.pause()
         assert isinstance(app.screen, CaseDetailScreen), "no form for an impossible transition"
         assert app.backend.desk.get(case.ref).status is Status.INVESTIGATING
+
+
+async def test_a_case_not_theirs_is_refused_at_once_in_the_services_words(make_app):
+    """An agent pressing a key on an unassigned case, or on a colleague's, gets no form: the
+    sentence the service would refuse the save with, at once (and may take the free one)."""
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        free = new_case(app, take=False)
+        theirs = new_case(app, take=False)
+        CaseDesk(app.backend.ctx, actor_named(app.backend.ctx, "anh.vo")).assign(
+            theirs.ref, "minh.tran"
+        )
+        for case, says in (
+            (free, "is unassigned; assign it to yourself first"),
+            (theirs, "is assigned to someone else"),
+        ):
+            await open_case(app, pilot, case.ref)
+            for key in ("c", "a", "i"):  # note, acknowledge, investigate
+                await pilot.press(key)
+                await pilot.pause()
+                assert isinstance(app.screen, CaseDetailScreen), (case.ref, key)
+                messages = [n.message for n in app._notifications]
+                assert any(says in m and case.ref in m for m in messages), (key, messages)
+                app.clear_notifications()
+            await pilot.press("escape")
+            await settle(pilot)
+        assert len(app.backend.desk.get(free.ref).timeline) == len(free.timeline)
+        await open_case(app, pilot, free.ref)
+        await pilot.press("A")  # taking it is allowed: the form opens
+        await settle(pilot)
+        assert isinstance(app.screen, ActionForm)
 
 
 async def test_i_starts_investigating_a_new_case(make_app):
@@ -549,8 +581,7 @@ async def test_C_recuses(make_app):
     app = make_app("lan.nguyen")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        case = new_case(app)
-        app.backend.desk.assign(case.ref, "lan.nguyen")
+        case = new_case(app)  # hers
         await open_case(app, pilot, case.ref)
         await pilot.press("C")
         await pilot.pause()
@@ -590,8 +621,8 @@ async def test_a_stale_save_is_refused_and_keeps_the_typed_text(make_app, tui_ct
         await pilot.press("u")
         await pilot.pause()
         await type_text(pilot, "My careful update")
-        # Another agent changes the case behind the form's back.
-        other = CaseDesk(tui_ctx, actor_named(tui_ctx, "minh.tran"))
+        # Their supervisor changes the case behind the form's back.
+        other = CaseDesk(tui_ctx, actor_named(tui_ctx, "anh.vo"))
         other.acknowledge(case.ref, "Minh acknowledged it")
         before = app.backend.desk.get(case.ref)
         await save(pilot)

@@ -479,7 +479,7 @@ class CaseDetailScreen(Screen):
         if d is None:
             self.notify(self.error or f"{self.ref} is still loading.", severity="warning")
             return
-        problem = precheck(name, d)
+        problem = precheck(name, d, self.backend.actor)
         if problem:
             self.notify(problem, severity="error", timeout=6)
             return
@@ -529,7 +529,7 @@ class CaseDetailScreen(Screen):
         d = self.detail
         if d is None:
             return
-        problem = precheck("attachment", d)
+        problem = precheck("attachment", d, self.backend.actor)
         if problem:
             self.notify(problem, severity="error")
             return
