@@ -50,7 +50,7 @@ from complaint_tui.services.admin import init_database
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.demo import DEMO_AGENTS, seed_demo
-from complaint_tui.services.identity import actor_named
+from complaint_tui.services.identity import actor_named, resolve_actor
 from complaint_tui.services.permissions import visible_filter
 from complaint_tui.services.queue import QueueQuery, QueueService, QueueView
 from complaint_tui.store.models import Case
@@ -263,7 +263,9 @@ def run_one(kind: str, size: int, args) -> Result:
         # On SQLite the first admin is named; on PostgreSQL it is the connecting role.
         init_database(ctx, "it.admin" if kind == "sqlite" else None)
         started = time.perf_counter()
-        seeded = seed_demo(ctx, size, args.seed)
+        seeded = seed_demo(
+            ctx, resolve_actor(ctx, "it.admin" if kind == "sqlite" else None), size, args.seed
+        )
         seed_s = time.perf_counter() - started
         phases = seeded.phases
         result = Result(target.name, size, seed_s, phases)

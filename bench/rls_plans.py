@@ -31,7 +31,7 @@ from complaint_tui.services.admin import init_database
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.demo import seed_demo
-from complaint_tui.services.identity import actor_named
+from complaint_tui.services.identity import actor_named, resolve_actor
 from complaint_tui.services.queue import QueueQuery, QueueService, QueueView
 from complaint_tui.store.access import groups_of_database
 
@@ -64,11 +64,10 @@ def capture(ctx: AppContext, actor_name: str) -> list[tuple[str, str, dict]]:
     for name, step in steps:
         label[0] = name
         step()
-    page = queue.first(QueueQuery(view=QueueView.ALL_OPEN), 60)
+    all_open = QueueQuery(view=QueueView.ALL_OPEN)
+    page = queue.first(all_open, 60)
     label[0] = "all open, page after a key (PgDn)"
-    queue.after(
-        QueueQuery(view=QueueView.ALL_OPEN), queue.key_of(QueueView.ALL_OPEN, page.rows[-1]), 60
-    )
+    queue.after(all_open, queue.key_of(all_open, page.rows[-1]), 60)
     event.remove(ctx.db.engine, "before_cursor_execute", record)
     return seen
 
@@ -115,7 +114,7 @@ def main() -> None:
         owner_ctx = context(owner)
         init_database(owner_ctx)
         started = time.perf_counter()
-        seed_demo(owner_ctx, args.size, 7)
+        seed_demo(owner_ctx, resolve_actor(owner_ctx), args.size, 7)
         print(f"seeded {args.size:,} cases in {time.perf_counter() - started:.0f} s")
         with owner_ctx.db.engine.begin() as conn:  # two demo people get unique login names
             for demo, login in (("lan.nguyen", agent), ("anh.vo", supervisor)):

@@ -29,7 +29,7 @@ from complaint_tui.domain.labels import (
     outcome_label,
     show_instant,
 )
-from complaint_tui.domain.parsing import ParseError, parse_event, parse_instant
+from complaint_tui.domain.parsing import ParseError, parse_date, parse_event, parse_instant
 from complaint_tui.domain.settings import SettingsError
 from complaint_tui.domain.text import one_line, strip_control, undecodable
 
@@ -643,7 +643,11 @@ def _update(desk, ref, text, expected_version):
     "resolve",
     "Resolve with the outcome told to the customer and the root cause.",
     click.option("--outcome", required=True),
-    click.option("--root-cause", required=True),
+    click.option(
+        "--root-cause",
+        required=True,
+        help='One of the configured root causes ([intake] root_causes), or "Other: what it was".',
+    ),
     done="resolved.",
 )
 def _resolve(desk, ref, outcome, root_cause, expected_version):
@@ -800,6 +804,153 @@ def case_take_next(session: Session) -> None:
     click.echo(detail.ref)
 
 
+# ---- the policy and its reviews (policy §6 and §8) ---------------------------------------------
+@cli.group()
+def policy() -> None:
+    """The complaint policy's versions (admins publish) and the procedure reviews."""
+
+
+def _date_arg(value: str, what: str):
+    """A typed date (YYYY-MM-DD); a value that is not one is a usage error."""
+    return typed(lambda text, _tz: parse_date(text), value, what, None)
+
+
+@policy.command("publish")
+@click.argument("file", type=PathType(path_type=Path))
+@click.option(
+    "--version", "label", required=True, help="The new version's label, e.g. 2 or 2027-01."
+)
+@click.option(
+    "--last-updated",
+    metavar="DATE",
+    help="The policy's Last Updated date, YYYY-MM-DD; defaults to today.",
+)
+@pass_session
+def policy_publish(session: Session, file: Path, label: str, last_updated: str | None) -> None:
+    """Publish FILE (UTF-8 text) as the version in force (admins): cases recorded from now on
+    are stamped with it; cases recorded before keep their version."""
+    from complaint_tui.services.policy import publish_policy_file
+
+    day = _date_arg(last_updated, "--last-updated") if last_updated is not None else None
+    view = run_refusable(
+        lambda: publish_policy_file(session.checked_ctx(), session.actor, file, label, day)
+    )
+    click.echo(
+        f"Published policy version {view.label} (Last Updated {view.last_updated.isoformat()}); "
+        "it is in force for new cases."
+    )
+
+
+@policy.command("show")
+@click.option("--version", "label", help="A version's label; defaults to the version in force.")
+@pass_session
+def policy_show(session: Session, label: str | None) -> None:
+    """Print a policy version's text with its label and Last Updated date."""
+    from complaint_tui.services.policy import show_policy
+
+    shown = run_refusable(lambda: show_policy(session.checked_ctx(), session.actor, label))
+    state = "in force" if shown.in_force else "no longer in force"
+    published = show_instant(shown.published_at, session.ctx.calendar.tz)
+    click.echo(
+        f"Policy version {one_line(shown.label)} · Last Updated "
+        f"{shown.last_updated.isoformat()} · {state}\n"
+        f"Published {published} by {one_line(shown.published_by)}\n"
+    )
+    click.echo(strip_control(shown.text).rstrip("\n"))
+
+
+@policy.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_session
+def policy_list(session: Session, as_json: bool) -> None:
+    """Every policy version, newest first: the one in force is marked; CASES is how many cases
+    were stamped with it."""
+    from complaint_tui.services.policy import list_policies
+
+    rows = run_refusable(lambda: list_policies(session.checked_ctx(), session.actor))
+    tz = session.ctx.calendar.tz
+    if as_json:
+        out = [
+            {
+                "label": v.label,
+                "last_updated": v.last_updated.isoformat(),
+                "published_at": v.published_at.astimezone(tz).isoformat(),
+                "published_by": v.published_by,
+                "in_force": v.in_force,
+                "cases": v.cases,
+            }
+            for v in rows
+        ]
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{'VERSION':<12} {'LAST UPDATED':<12}  {'PUBLISHED':<20}  {'BY':<16} {'CASES':>7}")
+    for v in rows:
+        click.echo(
+            f"{one_line(v.label, 12):<12} {v.last_updated.isoformat():<12}  "
+            f"{show_instant(v.published_at, tz):<20}  {one_line(v.published_by, 16):<16} "
+            f"{v.cases:>7,}{'  in force' if v.in_force else ''}"
+        )
+
+
+@policy.group("review")
+def policy_review() -> None:
+    """Reviews of the complaint handling procedure (policy §6; managers record them)."""
+
+
+@policy_review.command("add")
+@click.option("--date", "day", metavar="DATE", help="When the review took place; default today.")
+@click.option("--findings", required=True, help="What the review found (or - for stdin).")
+@click.option("--actions", required=True, help="What will be done about it.")
+@pass_session
+def policy_review_add(session: Session, day: str | None, findings: str, actions: str) -> None:
+    """Record a review of the procedure (managers); reviews are never changed afterwards."""
+    from complaint_tui.domain.policy import MAX_REVIEW_CHARS
+    from complaint_tui.services.policy import add_review
+
+    reviewed_on = _date_arg(day, "--date") if day is not None else None
+
+    def go():
+        text = read_text_arg(findings, MAX_REVIEW_CHARS)
+        return add_review(session.checked_ctx(), session.actor, text, actions, reviewed_on)
+
+    review = run_refusable(go)
+    click.echo(f"Recorded the procedure review of {review.reviewed_on.isoformat()}.")
+
+
+@policy_review.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_session
+def policy_review_list(session: Session, as_json: bool) -> None:
+    """Every procedure review, the latest first."""
+    from complaint_tui.services.policy import list_reviews
+
+    rows = run_refusable(lambda: list_reviews(session.checked_ctx(), session.actor))
+    tz = session.ctx.calendar.tz
+    if as_json:
+        out = [
+            {
+                "date": r.reviewed_on.isoformat(),
+                "findings": r.findings,
+                "actions": r.actions,
+                "policy_version": r.policy_version,
+                "recorded_at": r.recorded_at.astimezone(tz).isoformat(),
+                "recorded_by": r.recorded_by,
+            }
+            for r in rows
+        ]
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        version = f", policy v{one_line(r.policy_version)}" if r.policy_version else ""
+        indent = "\n" + " " * 12
+        click.echo(
+            f"{r.reviewed_on.isoformat()}  recorded by {one_line(r.recorded_by)} on "
+            f"{show_instant(r.recorded_at, tz)}{version}\n"
+            f"  Findings: {strip_control(r.findings).replace(chr(10), indent)}\n"
+            f"  Actions:  {strip_control(r.actions).replace(chr(10), indent)}"
+        )
+
+
 # ---- demo ------------------------------------------------------------------------------------
 @cli.command()
 @click.option(
@@ -808,21 +959,73 @@ def case_take_next(session: Session) -> None:
 @click.option("--seed", type=int, default=7, show_default=True)
 @pass_session
 def demo(session: Session, count: int, seed: int) -> None:
-    """Seed realistic, deterministic demo cases into an empty database."""
+    """Seed realistic, deterministic demo cases into an empty database (admins; on PostgreSQL
+    the schema owner)."""
     from complaint_tui.services.demo import seed_demo
 
-    result = run_refusable(
-        lambda: seed_demo(session.checked_ctx(), count, seed, login=_login(session))
-    )
+    result = run_refusable(lambda: seed_demo(session.checked_ctx(), session.actor, count, seed))
     click.echo(
         f"Seeded {result.cases:,} cases and {result.agents} agents in {result.seconds:.1f} s."
     )
 
 
-def _login(session: Session) -> str:
-    from complaint_tui.services.identity import login_name
+# ---- audit -----------------------------------------------------------------------------------
+@cli.command()
+@click.argument("ref", required=False)
+@click.option("--actor", "actor_name", metavar="NAME", help="One person's trail instead.")
+@click.option("--from", "first", metavar="DATE", help="With --actor: from this local date.")
+@click.option("--to", "last", metavar="DATE", help="With --actor: up to this local date, included.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_session
+def audit(
+    session: Session,
+    ref: str | None,
+    actor_name: str | None,
+    first: str | None,
+    last: str | None,
+    as_json: bool,
+) -> None:
+    """Who saw and who changed case REF, or what one person did (--actor), oldest first.
 
-    return login_name(session.ctx, session.as_name)
+    Supervisors and managers only; the read is itself logged. Dates are YYYY-MM-DD in the
+    calendar's time zone."""
+    from complaint_tui.domain.parsing import parse_date
+    from complaint_tui.services.audit_trail import AuditTrail
+
+    if (ref is None) == (actor_name is None):
+        raise click.UsageError("give either a case REF or --actor NAME.")
+    if ref is not None and (first or last):
+        raise click.UsageError("--from and --to go with --actor.")
+    days = [
+        typed(lambda v, _tz: parse_date(v), value, name, None) if value is not None else None
+        for value, name in ((first, "--from"), (last, "--to"))
+    ]
+
+    def show() -> None:
+        trail = AuditTrail(session.checked_ctx(), session.actor)
+        if ref is not None:
+            scope = trail.open_case(ref)
+        else:
+            scope = trail.open_actor(actor_name or "", *days)
+        tz = session.ctx.calendar.tz
+        if as_json:  # written as it is read: a trail can be long
+            opened = False
+            for entry in trail.entries(scope):
+                block = json.dumps(entry.to_json(tz), indent=2, ensure_ascii=False)
+                click.echo(
+                    ("," if opened else "[") + "\n  " + block.replace("\n", "\n  "), nl=False
+                )
+                opened = True
+            click.echo("\n]" if opened else "[]")
+            return
+        for entry in trail.entries(scope):
+            where = "" if ref is not None else f"{entry.ref or '—':<13} "
+            click.echo(
+                f"{show_instant(entry.at, tz)}  {entry.actor:<16} {entry.action:<16} "
+                f"{entry.mark:<15} {where}{entry.detail}".rstrip()
+            )
+
+    run_refusable(show)
 
 
 def main() -> None:

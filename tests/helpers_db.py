@@ -90,3 +90,16 @@ def assert_one_sentence(message: str) -> None:
     assert message.strip(), "a refusal needs a message"
     assert "\n" not in message
     assert message.rstrip().endswith((".", ")")), message
+
+
+def seed_demo_as_admin(ctx: AppContext, count: int, seed: int):
+    """Demo data loaded by the demo's admin (added first, as `init` would have made them)."""
+    from complaint_tui.domain.enums import Role
+    from complaint_tui.services.demo import DEMO_ADMIN, seed_demo
+    from complaint_tui.services.identity import actor_named
+    from complaint_tui.store.models import Agent
+
+    with ctx.db.session(write=True) as s:
+        if s.scalar(select(Agent).where(Agent.name == DEMO_ADMIN)) is None:
+            s.add(Agent(name=DEMO_ADMIN, role=Role.ADMIN.value, active=True, created_at=ctx.now()))
+    return seed_demo(ctx, actor_named(ctx, DEMO_ADMIN), count, seed)

@@ -57,3 +57,22 @@ def test_workflow_columns_exist_and_leave_what_the_customer_said_alone():
     assert set(CASE_WORKFLOW_COLUMNS) <= columns
     for fixed in ("id", "ref", "customer", "subject", "description", "confidential", "received_at"):
         assert fixed not in CASE_WORKFLOW_COLUMNS
+
+
+def test_only_the_refusal_logger_is_everyones_and_the_migrations_name_every_function():
+    """Everyone who may connect logs their own refusals (even a login in none of the groups);
+    every function the migrations create is in the map, so init decides who runs it."""
+    import re
+    from importlib import resources
+
+    from complaint_tui.store.access import PUBLIC_FUNCTIONS
+
+    assert PUBLIC_FUNCTIONS == ("ct_log_refusal(text, timestamp with time zone, text, text, text)",)
+    assert not set(PUBLIC_FUNCTIONS) & set(FUNCTION_GRANTS)
+    versions = resources.files("complaint_tui.store").joinpath("migrations/versions")
+    created = set()
+    for script in versions.iterdir():
+        if script.name.endswith(".py"):
+            created |= set(re.findall(r"CREATE FUNCTION @schema@\.(ct_\w+)", script.read_text()))
+    mapped = {sig.split("(", 1)[0] for sig in (*FUNCTION_GRANTS, *PUBLIC_FUNCTIONS)}
+    assert created == mapped

@@ -56,6 +56,7 @@ def test_size_cap_from_settings(small_cap):
     assert "big.log" in str(info.value) and f"{CAP}" in str(info.value)
 
     at_cap = desk.create(draft(attachments=[att("fits.log", b"y" * CAP)]))
+    desk.assign(at_cap.ref, "alice")
     assert [a.size for a in at_cap.attachments] == [CAP]
     err = assert_unchanged(
         ctx, lambda: desk.attach(at_cap.ref, att("later.log", b"z" * (CAP + 1))), ValidationFailed
@@ -81,6 +82,7 @@ def test_sha256_size_and_bytes_are_kept(desk):
     view, data = desk.attachment_data(created.ref, views["invoice.pdf"].id)
     assert data == pdf and view.sha256 == hashlib.sha256(data).hexdigest()
 
+    desk.assign(created.ref, "alice")
     later = desk.attach(created.ref, att("log.txt", b"late evidence"))
     assert later.attachments[-1].sha256 == hashlib.sha256(b"late evidence").hexdigest()
     assert later.timeline[-1].kind.value == "attachment"

@@ -109,6 +109,18 @@ class Cli:
         assert re.fullmatch(r"C-\d{4}-\d{5}\n", out), repr(out)
         return out.strip()
 
+    def in_fresh_home(self, home: Path) -> None:
+        """Run as someone who never ran the program: their own empty home and user folders,
+        no database or settings named."""
+        for key in ("COMPLAINT_TUI_DB", "COMPLAINT_TUI_CONFIG"):
+            self.env.pop(key, None)
+        self.env |= {
+            "HOME": str(home),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+        }
+
     def dump(self) -> dict:
         """Every row except the access log (refused permission attempts are logged by design)."""
         ctx = AppContext.build(Settings(), self.env["COMPLAINT_TUI_DB"])
@@ -300,6 +312,7 @@ def test_every_workflow_verb(app, tmp_path):
         assert out.count("\n") == 1, out
         return out
 
+    verb("assign", ref, "alice")  # an agent changes only a case she holds
     verb("ack", ref, "--message", "We have your complaint.")
     verb("start", ref, "--note", "Checking the host")
     verb("note", ref, "Hypervisor shows 2% loss")
@@ -308,20 +321,27 @@ def test_every_workflow_verb(app, tmp_path):
     assert app.show(ref)["status"] == "waiting_on_customer"
     verb("resume", ref, "--note", "mtr received")
     verb("priority", ref, "high")
+    verb("assign", ref, "--unassign")
     verb("assign", ref, "alice")
     verb("extend", ref, "--days", "2", "--explanation", "Upstream provider is slow.")
     evidence = tmp_path / "mtr.txt"
     evidence.write_text("mtr output")
     verb("attach", ref, str(evidence))
-    verb("resolve", ref, "--outcome", "Replaced the faulty switch.", "--root-cause", "Hardware")
+    verb(
+        "resolve",
+        ref,
+        "--outcome",
+        "Replaced the faulty switch.",
+        "--root-cause",
+        "Hardware failure",
+    )
     verb("escalate", ref, "--request", "Customer wants a supervisor")
     app.refused("case", "decide", ref, "--outcome", "confirm", "--explanation", "x", as_="alice")
     verb("decide", ref, "--outcome", "confirm", "--explanation", "Handled per policy.", as_="sue")
     verb("close", ref, "--response", "rejected")
     verb("refer", ref, "--note", "Customer asked about VCCA")
     verb("reopen", ref, "--reason", "Loss is back")
-    verb("assign", ref, "--unassign")
-    verb("recuse", ref, "--reason", "Customer is a relative")
+    verb("recuse", ref, "--reason", "Customer is a relative")  # and she no longer holds it
 
     data = app.show(ref)
     assert data["status"] == "investigating"
@@ -416,9 +436,10 @@ def test_case_list_search_finds_what_the_queue_finds(app):
 
 def test_expect_version_refuses_a_stale_save(app):
     ref = app.new_case()
+    app.ok("case", "assign", ref, "alice")
     version = str(app.show(ref)["version"])
     app.ok("case", "note", ref, "first", "--expect-version", version, as_="alice")
-    line = app.refused("case", "note", ref, "second", "--expect-version", version, as_="bob")
+    line = app.refused("case", "note", ref, "second", "--expect-version", version, as_="sue")
     assert ref in line
     texts = [t["text"] for t in app.show(ref)["timeline"]]
     assert "first" in texts and "second" not in texts
@@ -427,6 +448,7 @@ def test_expect_version_refuses_a_stale_save(app):
 # ---- refusals, usage errors, hostile input ----------------------------------------------------
 def test_refusals_exit_1_with_one_line(app, tmp_path):
     ref = app.new_case()
+    app.ok("case", "assign", ref, "alice", as_="alice")
     app.ok("case", "ack", ref, as_="alice")
     cases = {
         "unknown ref": (("case", "show", "C-2026-99999"), "C-2026-99999"),
@@ -534,6 +556,7 @@ def test_hostile_input_is_shown_as_text(app):
     subject = "[bold red]ALERT[/] \x1b[2Jcleared"
     description = "line1\n\x1b]0;pwned\x07title \x1b[31mred\x1b[0m\x00nul [link=http://x]y[/link]\n"
     ref = app.new_case("--subject", subject, "--description", "-", stdin=description)
+    app.ok("case", "assign", ref, "alice", as_="alice")
     app.ok("case", "note", ref, "\x1b[5mblink\x1b[0m [blink]note[/blink]", as_="alice")
 
     shown = app.ok("case", "show", ref)

@@ -9,13 +9,16 @@ from tests.test_cli import Cli, app, initialised_db  # noqa: F401 - fixtures
 def test_a_full_escalation_from_the_command_line(app: Cli):  # noqa: F811
     app.ok("agent", "add", "max", "--role", "manager", as_="ada")
     ref = app.new_case()
+    app.ok("case", "assign", ref, "alice")  # an agent changes only a case she holds
     line = app.refused("case", "escalate", ref, "--request", "A supervisor, please.")
     assert line == (
         f"complaint-tui: {ref} cannot be escalated yet: it has no outcome to review and has "
         "missed no deadline."
     )
     app.ok("case", "start", ref)
-    app.ok("case", "resolve", ref, "--outcome", "Restarted the VPS.", "--root-cause", "kernel")
+    app.ok(
+        "case", "resolve", ref, "--outcome", "Restarted the VPS.", "--root-cause", "Software defect"
+    )
     app.ok("case", "escalate", ref, "--request", "A day of credit is not enough.")
     refer_early = app.refused("case", "refer", ref)
     assert "only after a manager's level-2 decision" in refer_early

@@ -78,6 +78,7 @@ REFUSED = {
     "path": set(STRINGS),
     "folder": set(STRINGS),
     "int": set(),
+    "date": set(STRINGS),
 }
 
 
@@ -185,7 +186,7 @@ COMMANDS: dict[str, Command] = {
         {
             "ref": ("name", "{investigating}"),
             "outcome": ("text", "Replaced the switch."),
-            "cause": ("text", "Hardware"),
+            "cause": ("text", "Hardware failure"),
         },
         stdin=("outcome",),
     ),
@@ -246,9 +247,33 @@ COMMANDS: dict[str, Command] = {
         },
     ),
     "case-take-next": Command(("case", "take-next")),
+    "policy-publish": Command(
+        ("policy", "publish", "{path}", "--version", "{label}", "--last-updated", "{date}"),
+        {
+            "path": ("path", "{evidence}"),
+            "label": ("name", "2"),
+            "date": ("date", "2026-11-20"),
+        },
+        role=Role.ADMIN,
+    ),
+    "policy-show": Command(("policy", "show", "--version", "{label}"), {"label": ("name", "1")}),
+    "policy-list": Command(("policy", "list", "--json")),
+    "policy-review-add": Command(
+        ("policy", "review", "add", "--date", "{date}", "--findings", "{findings}",
+         "--actions", "{actions}"),
+        {
+            "date": ("date", "2026-11-20"),
+            "findings": ("text", "Acknowledgements are late on Mondays."),
+            "actions": ("text", "Two agents on Monday mornings."),
+        },
+        role=Role.MANAGER,
+        stdin=("findings",),
+    ),  # fmt: skip
+    "policy-review-list": Command(("policy", "review", "list", "--json")),
     "demo": Command(
         ("demo", "--cases", "{cases}", "--seed", "{seed}"),
         {"cases": ("int", "10"), "seed": ("int", "7")},
+        role=Role.ADMIN,  # anyone else is refused (and logged) whatever the arguments
         ok_exit=1,  # the database has cases: demo data goes only into an empty one
     ),
 }
@@ -259,6 +284,7 @@ EXTRA = {
     "event": EVENTS,
     "path": ["{folder}", "{empty_file}", "{oversized_file}", "{missing}"],
     "folder": ["{evidence}", "{missing}"],
+    "date": ["1999-12-31", "2026-11-26", "2026-02-30", "0001-01-01", "9999-12-31", "2026-11-20 10:00"],
 }
 
 
@@ -281,14 +307,14 @@ class World:
         desk.wait(waiting, "Send the logs.")
         resolved = desk.create(draft()).ref
         desk.start(resolved)
-        desk.resolve(resolved, "Fixed.", "Config")
+        desk.resolve(resolved, "Fixed.", "Configuration error")
         escalated = desk.create(draft()).ref
         desk.start(escalated)
-        desk.resolve(escalated, "Fixed.", "Config")
+        desk.resolve(escalated, "Fixed.", "Configuration error")
         boss.escalate(escalated, "A supervisor, please.")
         rejected = desk.create(draft()).ref  # a closing the customer rejected: refer applies
         desk.start(rejected)
-        desk.resolve(rejected, "Fixed.", "Config")
+        desk.resolve(rejected, "Fixed.", "Configuration error")
         desk.close(rejected, "rejected")
         files = tmp_path / "files"
         files.mkdir()

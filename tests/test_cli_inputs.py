@@ -128,15 +128,8 @@ def test_demo_flag_selects_the_demo_database_for_every_command(tmp_path):
     complaints.db in the user data folder."""
     home = tmp_path / "home"
     app = Cli(tmp_path)
-    for key in ("COMPLAINT_TUI_DB", "COMPLAINT_TUI_CONFIG"):
-        app.env.pop(key)
-    app.env |= {
-        "HOME": str(home),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "COMPLAINT_TUI_AGENT": "anh.vo",  # the demo's supervisor
-    }
+    app.in_fresh_home(home)
+    app.env["COMPLAINT_TUI_AGENT"] = "anh.vo"  # the demo's supervisor
     listed = json.loads(app.ok("--demo", "case", "list", "--json", "--limit", "5"))
     assert len(listed) == 5
     data = home / "data" / "complaint-tui"

@@ -31,7 +31,7 @@ def session_desk(db_url: str, name: str, clock: FixedClock | None = None) -> Cas
 @pytest.fixture
 def two_sessions(ctx, agents, db_url):
     one = session_desk(db_url, "alice")
-    two = session_desk(db_url, "bob")
+    two = session_desk(db_url, "sue")  # a supervisor: she may change alice's case too
     yield one, two
     one.ctx.db.dispose()
     two.ctx.db.dispose()
@@ -41,6 +41,7 @@ def two_sessions(ctx, agents, db_url):
 def test_second_stale_note_is_a_conflict(two_sessions, same_instant):
     one, two = two_sessions
     ref = one.create(make_draft()).ref
+    one.assign(ref, "alice")
     one.start(ref)
     seen_by_one = one.get(ref)
     seen_by_two = two.get(ref)
@@ -64,10 +65,11 @@ def test_second_stale_note_is_a_conflict(two_sessions, same_instant):
 def test_second_stale_status_change_is_a_conflict(two_sessions):
     one, two = two_sessions
     ref = one.create(make_draft()).ref
+    one.assign(ref, "alice")
     one.start(ref)
     v = one.get(ref).version
     assert two.get(ref).version == v
-    one.resolve(ref, "Restored from backup.", "Disk failure", expected_version=v)
+    one.resolve(ref, "Restored from backup.", "Hardware failure", expected_version=v)
     with pytest.raises(Conflict):
         two.wait(ref, "Please send more details.", expected_version=v)
     with pytest.raises(Conflict):
@@ -84,6 +86,7 @@ def test_concurrent_stale_saves_exactly_one_wins(two_sessions):
     """Both sessions save at the same moment with the same version: one wins, one conflicts."""
     one, two = two_sessions
     ref = one.create(make_draft()).ref
+    one.assign(ref, "alice")
     one.start(ref)
     v = one.get(ref).version
     barrier = threading.Barrier(2)

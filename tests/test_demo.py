@@ -16,6 +16,7 @@ from complaint_tui.services.context import AppContext
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.identity import actor_named
 from complaint_tui.store.models import Case, CaseService, TimelineEvent
+from tests.helpers_db import seed_demo_as_admin
 
 from .test_smoke_services import draft
 
@@ -72,7 +73,7 @@ def _fresh_sqlite(tmp_path, clock) -> AppContext:
 
 
 def test_demo_shows_every_status_channel_service_and_band(ctx):
-    demo.seed_demo(ctx, 3_000, seed=7)
+    seed_demo_as_admin(ctx, 3_000, 7)
     desk = CaseDesk(ctx, actor_named(ctx, "anh.vo"))
     with ctx.db.session() as s:
         statuses = set(s.scalars(select(Case.status).distinct()))
@@ -94,7 +95,7 @@ def test_demo_clones_prototypes_into_a_consistent_database(ctx, monkeypatch):
     monkeypatch.setattr(demo, "PROTOTYPES", 400)
     monkeypatch.setattr(demo, "CUSTOMERS", 300)
     before = _schema(ctx)
-    result = demo.seed_demo(ctx, 1_000, seed=11)
+    result = seed_demo_as_admin(ctx, 1_000, 11)
     assert result.cases == 1_000
     assert [name for name, _ in result.phases][:2] == ["prototypes", "load"]
     assert _schema(ctx) == before  # every index, key and foreign key is back, same names
@@ -133,16 +134,16 @@ def test_demo_clones_prototypes_into_a_consistent_database(ctx, monkeypatch):
 
 
 def test_demo_is_deterministic_and_the_same_on_both_databases(ctx, clock, tmp_path):
-    demo.seed_demo(ctx, 600, seed=5)
+    seed_demo_as_admin(ctx, 600, 5)
     other = _fresh_sqlite(tmp_path, clock)
     try:
-        demo.seed_demo(other, 600, seed=5)
+        seed_demo_as_admin(other, 600, 5)
         assert _dump(other) == _dump(ctx)
     finally:
         other.db.dispose()
 
 
 def test_demo_refuses_a_database_with_cases(ctx):
-    demo.seed_demo(ctx, 50, seed=1)
+    seed_demo_as_admin(ctx, 50, 1)
     with pytest.raises(Refused, match="already has 50 cases"):
-        demo.seed_demo(ctx, 50, seed=1)
+        seed_demo_as_admin(ctx, 50, 1)

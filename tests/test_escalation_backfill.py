@@ -1,4 +1,4 @@
-"""Migration 0006 on SQLite and PostgreSQL: escalations recorded before it (only as timeline texts
+"""Migration 0009 on SQLite and PostgreSQL: escalations recorded before it (only as timeline texts
 and the case's columns) become request and decision records, and it goes down and up again."""
 
 from __future__ import annotations
@@ -18,13 +18,15 @@ from tests.conftest import DEFAULT_NOW
 from tests.helpers_db import draft
 from tests.test_schema import context, database, empty_url, upgrade_to  # noqa: F401 - fixtures
 
+# The revision before the escalation records (0009).
+BEFORE_ESCALATIONS = "0008"
 EVENT = text(
     "INSERT INTO timeline_events (case_id, kind, actor, at, text, customer_visible) "
     "VALUES (:case, :kind, :actor, :at, :text, :visible)"
 )
 
 
-def test_0006_backfills_requests_and_decisions_from_the_timeline(database, empty_url):  # noqa: F811
+def test_0009_backfills_requests_and_decisions_from_the_timeline(database, empty_url):  # noqa: F811
     ctx = context(empty_url)
     init_database(ctx, None if ctx.db.is_postgres else "ops")
     with ctx.db.session(write=True) as s:
@@ -34,12 +36,13 @@ def test_0006_backfills_requests_and_decisions_from_the_timeline(database, empty
     refs = []
     for _ in range(3):
         ref = hoa.create(draft()).ref
+        hoa.assign(ref, "hoa")
         hoa.start(ref)
-        hoa.resolve(ref, "Fixed.", "Config")
+        hoa.resolve(ref, "Fixed.", "Configuration error")
         refs.append(ref)
     with database.engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "0005")
-    # What the program wrote before 0006, typed in as it was.
+        command.downgrade(alembic_config(conn), BEFORE_ESCALATIONS)
+    # What the program wrote before 0009, typed in as it was.
     t0 = DEFAULT_NOW - timedelta(days=6)
     due = DEFAULT_NOW + timedelta(days=1)
     with database.engine.begin() as conn:
@@ -127,7 +130,7 @@ def test_0006_backfills_requests_and_decisions_from_the_timeline(database, empty
     assert [len(e.decisions) for e in d.escalations] == [1, 1]
 
     with database.engine.begin() as conn:  # down and up again
-        command.downgrade(alembic_config(conn), "0005")
+        command.downgrade(alembic_config(conn), BEFORE_ESCALATIONS)
         assert "escalations" not in _tables(conn)
     upgrade_to(database, "head")
     database.check_schema()

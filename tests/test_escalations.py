@@ -47,7 +47,7 @@ def resolved_case(desk: CaseDesk, **overrides) -> str:
     ref = desk.create(draft(**overrides)).ref
     desk.assign(ref, desk.actor.name)
     desk.start(ref)
-    desk.resolve(ref, "We restarted the VPS and credited a day.", "kernel panic")
+    desk.resolve(ref, "We restarted the VPS and credited a day.", "Software defect")
     return ref
 
 
@@ -66,7 +66,7 @@ def test_a_request_needs_an_outcome_or_a_missed_deadline(ctx, desks, clock):
     )
     alice.start(ref)
     assert_unchanged(ctx, lambda: alice.escalate(ref, "I want a supervisor."))
-    alice.resolve(ref, "Fixed.", "Config")
+    alice.resolve(ref, "Fixed.", "Configuration error")
     d = alice.escalate(ref, "I want a supervisor.")
     assert (d.summary.escalation_level, d.summary.escalation_pending) == (1, True)
 
@@ -78,25 +78,29 @@ def test_a_request_needs_an_outcome_or_a_missed_deadline(ctx, desks, clock):
 
 def test_a_missed_acknowledgement_or_resolution_opens_escalation(ctx, desks, clock):
     alice = desks["alice"]
-    late_ack = alice.create(draft()).ref  # acknowledgement due Thu 26 Nov 17:00
+
+    def new_case() -> str:  # hers: an agent changes only the cases she holds
+        return alice.assign(alice.create(draft()).ref, "alice").ref
+
+    late_ack = new_case()  # acknowledgement due Thu 26 Nov 17:00
     clock.set(vn(2026, 11, 26, 17))
     assert alice.escalate(late_ack, "Nobody answered me.").summary.escalation_pending
 
     clock.set(vn(2026, 11, 25, 10))
-    met_late = alice.create(draft()).ref
+    met_late = new_case()
     clock.set(vn(2026, 11, 27, 9))  # acknowledged a day late, then investigating
     alice.start(met_late)
     assert alice.escalate(met_late, "You answered late.").summary.escalation_pending
 
     clock.set(vn(2026, 11, 25, 10))
-    paused_late = alice.create(draft()).ref
+    paused_late = new_case()
     alice.start(paused_late)  # resolution due Wed 2 Dec 17:00
     clock.set(vn(2026, 12, 3, 9))
     alice.wait(paused_late, "Please send the logs.")  # paused after its deadline
     assert alice.escalate(paused_late, "Still not solved.").summary.escalation_pending
 
     clock.set(vn(2026, 11, 25, 10))
-    in_time = alice.create(draft()).ref
+    in_time = new_case()
     alice.start(in_time)
     alice.wait(in_time, "Please send the logs.")  # paused with time left
     clock.set(vn(2026, 12, 10, 9))
@@ -200,7 +204,7 @@ def test_a_rejected_closing_after_level_1_lets_the_supervisor_refer_it_up(ctx, d
     ref = resolved_case(alice)
     alice.escalate(ref, "Still down at night.")
     sue.decide(ref, "reopen", "We will check the night jobs.")
-    alice.resolve(ref, "We moved the night backup job.", "backup window")
+    alice.resolve(ref, "We moved the night backup job.", "Planned maintenance")
     assert_unchanged(ctx, lambda: sue.decide(ref, "refer-up", "Up."))  # no rejection yet
     alice.close(ref, "rejected")
     err = assert_unchanged(ctx, lambda: sue.decide(ref, "confirm", "It stands."))
@@ -233,7 +237,7 @@ def test_referral_follows_a_final_decision_or_a_rejected_closing_and_is_recorded
     alice.close(rejected, "accepted")
     assert_unchanged(ctx, lambda: alice.refer(rejected, "Accepted, so no."))
     alice.reopen(rejected, "Broken again.")
-    alice.resolve(rejected, "Fixed again.", "Config")
+    alice.resolve(rejected, "Fixed again.", "Configuration error")
     alice.close(rejected, "rejected")
     assert alice.refer(rejected).timeline[-1].kind is EventKind.REFERRAL
 

@@ -158,12 +158,18 @@ def test_admin_sees_no_case_contents(ctx, desks, cases):
 
 def test_escalation_decisions_by_role_are_logged(ctx, desks, cases):
     ref = cases["public"]
+    desks["alice"].assign(ref, "alice")
     desks["sue"].start(ref)
-    desks["sue"].resolve(ref, "Fixed.", "Config")
+    desks["sue"].resolve(ref, "Fixed.", "Configuration error")
     desks["alice"].escalate(ref, "Customer asks for a supervisor")
-    assert_denied(
-        ctx, lambda: desks["bob"].decide(ref, "confirm", "x"), actor="bob", what="decide", ref=ref
+    error = assert_denied(
+        ctx,
+        lambda: desks["alice"].decide(ref, "confirm", "x"),
+        actor="alice",
+        what="decide",
+        ref=ref,
     )
+    assert "Only a supervisor or manager" in str(error)
     with pytest.raises(PermissionDenied):
         desks["ada"].decide(ref, "confirm", "x")
     assert (

@@ -50,12 +50,12 @@ def world():
             ref = agent.create(draft(subject="ana's escalated case")).ref
             agent.assign(ref, ana)
             agent.start(ref)
-            agent.resolve(ref, "Restarted the VPS.", "kernel panic")
+            agent.resolve(ref, "Restarted the VPS.", "Software defect")
             agent.escalate(ref, "I want a supervisor.")  # through the app, as ana
             other = supervisor.create(draft(subject="bao's case")).ref
             supervisor.assign(other, bao)
             supervisor.start(other)
-            supervisor.resolve(other, "Fixed.", "Config")
+            supervisor.resolve(other, "Fixed.", "Configuration error")
             with desk.superuser() as conn:
                 case_id, escalation_id = conn.execute(
                     "SELECT c.id, e.id FROM cases c JOIN escalations e ON e.case_id = c.id "

@@ -125,7 +125,7 @@ def test_the_program_works_as_each_role_under_row_level_security(tmp_path):
             ("extend", secret, "--days", "2", "--explanation", "Vendor ticket."),
             ("priority", secret, "high"),
             ("attach", secret, str(evidence)),
-            ("resolve", secret, "--outcome", "Fixed.", "--root-cause", "Firewall"),
+            ("resolve", secret, "--outcome", "Fixed.", "--root-cause", "Configuration error"),
             ("escalate", secret, "--request", "Customer asks for a supervisor."),
             ("decide", secret, "--outcome", "confirm", "--explanation", "Agreed.", "--note", "Ok."),
             ("close", secret, "--response", "rejected"),

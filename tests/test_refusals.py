@@ -59,7 +59,7 @@ def test_nul_is_removed_from_every_stored_text_on_both_databases(ctx, agents, de
     desk.wait(ref, f"Send{NUL} logs")
     desk.resume(ref, f"got{NUL} them")
     desk.extend(ref, 2, f"slow{NUL} upstream")
-    desk.resolve(ref, f"fix{NUL}ed", f"hard{NUL}ware")
+    desk.resolve(ref, f"fix{NUL}ed", f"Hardware fail{NUL}ure")
     desk.escalate(ref, f"super{NUL}visor")
     boss.decide(ref, "confirm", f"per{NUL} policy", f"no{NUL}te")
     desk.close(ref, "rejected")
@@ -79,7 +79,7 @@ def test_nul_is_removed_from_every_stored_text_on_both_databases(ctx, agents, de
         "got them",
     ):
         assert any(word in t for t in texts), word
-    for word in ("slow upstream", "supervisor", "per policy", "VCCA", "fixed", "hardware"):
+    for word in ("slow upstream", "supervisor", "per policy", "VCCA", "fixed", "Hardware failure"):
         assert any(word in t for t in texts), word
     assert any("back" in t for t in texts) and any("relative" in t for t in texts)
     assert desk.get(ref).summary.subject == "VPS down"

@@ -14,7 +14,7 @@ from complaint_tui.services import demo
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.identity import actor_named
 from complaint_tui.store.models import Case
-from tests.helpers_db import draft
+from tests.helpers_db import draft, seed_demo_as_admin
 from tests.helpers_search import SAMPLES, assert_finds_every_sample, create_samples, searches
 
 
@@ -39,7 +39,7 @@ def _seed_multilingual_demo(ctx, monkeypatch, count: int) -> None:
     # More cases than prototypes: clones too. Fewer than 8 prototypes: none of them is made
     # hostile (its subject replaced), so every case has its language's subject.
     monkeypatch.setattr(demo, "PROTOTYPES", 7)
-    demo.seed_demo(ctx, count, seed=3)
+    seed_demo_as_admin(ctx, count, 3)
 
 
 def test_bulk_loaded_cases_are_found_like_created_ones(ctx, monkeypatch):

@@ -135,6 +135,11 @@ class BusinessCalendar:
     def local(self, instant: datetime) -> datetime:
         return require_aware(instant).astimezone(self.tz)
 
+    def day_start(self, day: date) -> datetime:
+        """The instant a local date begins, in the calendar's zone (a period of local dates runs
+        from the first one's start to the start of the day after the last)."""
+        return datetime.combine(day, time(0), self.tz)
+
     def opening(self, day: date) -> datetime:
         return datetime.combine(day, self.rules.opens, self.tz).astimezone(UTC)
 

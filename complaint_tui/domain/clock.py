@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 
@@ -47,6 +47,16 @@ def instant_problem(at: datetime) -> str | None:
     if not FIRST_YEAR <= at.year <= LAST_YEAR:
         shown = f"{at.year:04d}-{at.month:02d}-{at.day:02d} {at.hour:02d}:{at.minute:02d}"
         return f"{shown} is outside the years {FIRST_YEAR} to {LAST_YEAR}"
+    return None
+
+
+def day_problem(day: date, today: date) -> str | None:
+    """Why a date something happened on cannot be taken (before FIRST_YEAR, or after today, the
+    local date of now); None if it can."""
+    if day.year < FIRST_YEAR:
+        return f"{day.isoformat()} is before {FIRST_YEAR}"
+    if day > today:
+        return f"{day.isoformat()} is in the future"
     return None
 
 

@@ -71,7 +71,7 @@ class CustomerResponse(StrEnum):
 class EscalationOutcome(StrEnum):
     """A supervisor's or manager's decision on an escalation (labels.outcome_label words them).
 
-    Until schema 0006 decisions were only timeline text, worded "upheld" and "reopened"; the
+    Until schema 0009 decisions were only timeline text, worded "upheld" and "reopened"; the
     migration's backfill maps those to CONFIRM and REOPEN."""
 
     CONFIRM = "confirm"  # the resolution stands

@@ -73,6 +73,37 @@ _OUTCOME_SHORT = {
 _REVIEWER = {1: "supervisor", 2: "manager"}
 
 
+# A case's stored fields, as the audit trail names them when it lists a change.
+_CASE_FIELD = {
+    "desired_outcome": "desired outcome",
+    "assignee_id": "assignee",
+    "policy_version_id": "policy version",
+    "received_at": "received",
+    "acknowledged_at": "acknowledged",
+    "resolved_at": "resolved",
+    "closed_at": "closed",
+    "ack_due_at": "acknowledgement due",
+    "resolve_due_at": "resolution due",
+    "paused_at": "paused",
+    "paused_remaining_s": "resolution time left at pause",
+    "next_update_due_at": "next update due",
+    "last_customer_update_at": "last customer update",
+    "escalation_level": "escalation level",
+    "escalation_pending": "escalation pending",
+    "escalation_requested_at": "escalation requested",
+    "escalation_due_at": "escalation review due",
+    "root_cause": "root cause",
+    "customer_response": "customer response",
+    "reopen_count": "times reopened",
+    "extension_count": "deadline extensions",
+    "referred_to": "referred to",
+    "queue_bucket": "queue group",
+    "queue_at": "queue instant",
+    "created_at": "created",
+    "updated_at": "updated",
+}
+
+
 def status_label(status: Status | str) -> str:
     return _STATUS[Status(status)]
 
@@ -87,6 +118,10 @@ def event_label(kind: EventKind | str) -> str:
 
 def clock_label(name: str) -> str:
     return _CLOCK.get(name, name.replace("_", " ").capitalize())
+
+
+def case_field_label(field: str) -> str:
+    return _CASE_FIELD.get(field, field.replace("_", " "))
 
 
 def response_label(response: CustomerResponse | str) -> str:

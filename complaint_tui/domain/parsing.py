@@ -1,24 +1,26 @@
-"""Typed instants and dated events: one grammar for the CLI, the TUI and COMPLAINT_TUI_NOW.
+"""Typed instants, dates and dated events: one grammar for the CLI, the TUI and COMPLAINT_TUI_NOW.
 
-An instant is "YYYY-MM-DD HH:MM" in the calendar's time zone, or ISO 8601 with optional seconds
+A date is "YYYY-MM-DD" (a local date of the calendar's time zone). An instant is "YYYY-MM-DD HH:MM" in the calendar's time zone, or ISO 8601 with optional seconds
 and an offset ("2026-11-24T09:15:30+07:00", "...Z"). An event line is "<instant> <what happened>".
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from complaint_tui.domain.intake import EventDate
 
 INSTANT_FORMAT = (
     "use YYYY-MM-DD HH:MM (local time) or ISO 8601 with an offset, e.g. 2026-11-20T14:30+07:00"
 )
+DATE_FORMAT = "use YYYY-MM-DD, e.g. 2026-11-20"
 EVENT_FORMAT = "start with the date and time, e.g. 2026-11-20 14:30 server rebooted"
 
 _WHEN = (
     r"(\d{4}-\d{1,2}-\d{1,2})[ T](\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)"
 )
+_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
 _WHEN_ONLY = re.compile(rf"^{_WHEN}$", re.ASCII)
 _EVENT = re.compile(rf"^{_WHEN}(?:\s+(.*))?$", re.ASCII | re.DOTALL)
 
@@ -48,6 +50,17 @@ def parse_instant(text: str, tz: tzinfo) -> datetime:
     if match is None:
         raise ParseError(INSTANT_FORMAT)
     return _instant(match[1], match[2], tz, INSTANT_FORMAT)
+
+
+def parse_date(text: str) -> date:
+    """A typed date. Only the format is checked here; callers judge it with clock.day_problem."""
+    match = _DATE.match(text.strip())
+    if match is None:
+        raise ParseError(DATE_FORMAT)
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:  # 2026-02-30, month 13
+        raise ParseError(DATE_FORMAT) from None
 
 
 def parse_event(text: str, tz: tzinfo) -> EventDate:

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from complaint_tui.domain.calendar import WEEKDAY_NAMES, CalendarRules
+from complaint_tui.domain.root_cause import root_cause_list_problem
 from complaint_tui.domain.sla import SlaRules
 
 DEFAULT_SERVICES = (
@@ -33,6 +34,24 @@ DEFAULT_CATEGORIES = (
     "Migration",
     "Other",
 )
+# What a hosting desk's fixes are owned by, one cause each, so a report says where to act:
+# the infrastructure (hardware, network, capacity), the platform (software, configuration,
+# maintenance, security), suppliers, billing, the people and rules of the desk itself, and the
+# customer's side. Anything else is "Other: <what it was>" (domain/root_cause.py).
+DEFAULT_ROOT_CAUSES = (
+    "Hardware failure",
+    "Network or upstream outage",
+    "Capacity shortfall",
+    "Software defect",
+    "Configuration error",
+    "Planned maintenance",
+    "Security incident",
+    "Third-party provider",
+    "Billing error",
+    "Staff error or miscommunication",
+    "Policy or product limitation",
+    "Customer-side issue",
+)
 
 
 class SettingsError(ValueError):
@@ -43,6 +62,7 @@ class SettingsError(ValueError):
 class IntakeSettings:
     services: tuple[str, ...] = DEFAULT_SERVICES
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    root_causes: tuple[str, ...] = DEFAULT_ROOT_CAUSES
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_text_chars: int = 1_000_000
 
@@ -102,7 +122,7 @@ _SECTIONS = {
         "update_every_business_days",
     },
     "urgency": {"soon_business_hours", "urgent_business_hours"},
-    "intake": {"services", "categories", "max_attachment_bytes", "max_text_chars"},
+    "intake": {"services", "categories", "root_causes", "max_attachment_bytes", "max_text_chars"},
     "external": {"name", "contact", "info"},
     "contact": {"company", "email", "phone", "address"},
     "ui": {"theme", "keys", "tick_seconds"},
@@ -150,6 +170,14 @@ def _str_list(key: str, value: Any) -> tuple[str, ...]:
     ):
         raise SettingsError(f"{key} must be a non-empty list of strings.")
     return tuple(v.strip() for v in value)
+
+
+def _root_causes(key: str, value: Any) -> tuple[str, ...]:
+    entries = _str_list(key, value)
+    problem = root_cause_list_problem(entries)
+    if problem is not None:
+        raise SettingsError(f"{key}: {problem}")
+    return entries
 
 
 def _dates(key: str, value: Any) -> frozenset[date]:
@@ -286,6 +314,9 @@ def settings_from_mapping(data: dict[str, Any]) -> Settings:
         categories=_str_list("intake.categories", intake["categories"])
         if "categories" in intake
         else i.categories,
+        root_causes=_root_causes("intake.root_causes", intake["root_causes"])
+        if "root_causes" in intake
+        else i.root_causes,
         max_attachment_bytes=_int("intake.max_attachment_bytes", intake["max_attachment_bytes"])
         if "max_attachment_bytes" in intake
         else i.max_attachment_bytes,

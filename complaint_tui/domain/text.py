@@ -49,6 +49,12 @@ def has_unstorable(text: str) -> bool:
     return "\x00" in text or undecodable(text)
 
 
+def storable(text: str) -> str:
+    """Text from outside (a file path, an error message) as a record can hold it: bytes that
+    were not UTF-8 written as escapes, NUL removed."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "")
+
+
 def strip_control(text: str, *, keep_newlines: bool = True) -> str:
     """Remove terminal escape sequences and control characters; keep newlines and tabs."""
     text = _ESCAPE_SEQ.sub("", text)

@@ -1,20 +1,21 @@
-"""Admin use cases: bootstrapping a database, agents, policy versions."""
+"""Admin use cases: bootstrapping a database, agents. (Policy versions: services/policy.py.)"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from importlib import resources
 
 from sqlalchemy import func, select
 
 from complaint_tui.domain.enums import Role
-from complaint_tui.domain.text import InvalidText, clean_input, has_unstorable
+from complaint_tui.domain.text import has_unstorable
+from complaint_tui.services.audit import record_refusal
 from complaint_tui.services.context import AppContext, db_refusals
 from complaint_tui.services.errors import Conflict, PermissionDenied, Refused
 from complaint_tui.services.identity import Actor, login_name
-from complaint_tui.services.permissions import require_admin
+from complaint_tui.services.permissions import refusals_logged, require_admin
 from complaint_tui.store import access
 from complaint_tui.store.models import Agent, PolicyVersion
 
@@ -69,14 +70,18 @@ def init_database(ctx: AppContext, as_name: str | None = None) -> InitResult:
             )
     groups: tuple[str, ...] = ()
     if ctx.db.is_postgres:
-        with db_refusals(), ctx.db.session(write=True) as s:
-            try:
+        try:
+            with db_refusals(), ctx.db.session(write=True) as s:
                 groups = tuple(access.apply_access(s.connection()).values())
-            except access.AccessError as exc:
-                raise Refused(str(exc)) from None
+        except access.NotTheOwner as exc:
+            refusal = PermissionDenied(str(exc))
+            raise record_refusal(ctx, ctx.database_login(), "init", None, refusal) from None
+        except access.AccessError as exc:
+            raise Refused(str(exc)) from None
     return InitResult(before, after, created, groups)
 
 
+@refusals_logged("agent_add")
 def add_agent(ctx: AppContext, actor: Actor, name: str, role: Role | str) -> AgentView:
     require_admin(actor, "add agents")
     name = name.strip()
@@ -100,6 +105,7 @@ def add_agent(ctx: AppContext, actor: Actor, name: str, role: Role | str) -> Age
     return AgentView(name, role, True, now)
 
 
+@refusals_logged("agent_role")
 def set_agent_role(ctx: AppContext, actor: Actor, name: str, role: Role | str) -> AgentView:
     """A new role for an agent; on PostgreSQL its login moves to that role's group."""
     require_admin(actor, "change an agent's role")
@@ -112,13 +118,14 @@ def set_agent_role(ctx: AppContext, actor: Actor, name: str, role: Role | str) -
         if agent is None:
             raise Refused(f"No agent {name!r}.")
         if agent.id == actor.id:
-            raise Refused("You cannot change your own role; ask another admin.")
+            raise PermissionDenied("You cannot change your own role; ask another admin.")
         if agent.role == role.value:
             raise Refused(f"{name} is already {role.value}.")
         agent.role = role.value  # a trigger moves the login to the new group (PostgreSQL)
     return AgentView(agent.name, role, agent.active, agent.created_at)
 
 
+@refusals_logged("agent_active")
 def set_agent_active(ctx: AppContext, actor: Actor, name: str, active: bool) -> None:
     require_admin(actor, "activate or deactivate agents")
     with db_refusals(), ctx.db.session(write=True) as s:
@@ -126,36 +133,14 @@ def set_agent_active(ctx: AppContext, actor: Actor, name: str, active: bool) -> 
         if agent is None:
             raise Refused(f"No agent {name!r}.")
         if agent.id == actor.id and not active:
-            raise Refused("You cannot deactivate yourself.")
+            raise PermissionDenied("You cannot deactivate yourself.")
         agent.active = active  # a trigger revokes or restores the login's group (PostgreSQL)
 
 
+@refusals_logged("agent_list")
 def list_agents(ctx: AppContext, actor: Actor) -> list[AgentView]:
     if actor.role is Role.AGENT:
         raise PermissionDenied("Only supervisors, managers and admins may list agents.")
     with ctx.db.session() as s:
         rows = s.scalars(select(Agent).order_by(Agent.name)).all()
     return [AgentView(a.name, Role(a.role), a.active, a.created_at) for a in rows]
-
-
-def publish_policy(
-    ctx: AppContext, actor: Actor, label: str, text: str, last_updated: date
-) -> None:
-    """A new policy version; cases received from now on are stamped with it (policy §8)."""
-    require_admin(actor, "publish a policy version")
-    try:
-        label, text = clean_input(label, "label"), clean_input(text, "policy text")
-    except InvalidText as exc:
-        raise Refused(str(exc)) from None
-    if not text.strip():
-        raise Refused("The policy text is empty.")
-    with ctx.db.session(write=True) as s:
-        s.add(
-            PolicyVersion(
-                label=label.strip()[:64],
-                last_updated=last_updated,
-                text=text,
-                created_at=ctx.now(),
-                created_by=actor.name,
-            )
-        )

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Select, and_, exists, func, select
@@ -41,6 +42,8 @@ from complaint_tui.domain.labels import (
     show_instant,
     status_label,
 )
+from complaint_tui.domain.ownership import assign_refusal, case_refusal
+from complaint_tui.domain.root_cause import root_cause_problem, stored_root_cause
 from complaint_tui.domain.sla import PausedClock, queue_position
 from complaint_tui.domain.text import InvalidText, clean_input, has_unstorable, safe_filename
 from complaint_tui.domain.workflow import (
@@ -50,7 +53,7 @@ from complaint_tui.domain.workflow import (
     decision_refusal,
     refusal,
 )
-from complaint_tui.services.audit import log_access, log_refusal
+from complaint_tui.services.audit import log_access, record_refusal
 from complaint_tui.services.changes import announce_change
 from complaint_tui.services.context import AppContext, _first_line, refusal_from_db
 from complaint_tui.services.errors import (
@@ -64,7 +67,7 @@ from complaint_tui.services.errors import (
 from complaint_tui.services.identity import Actor
 from complaint_tui.services.permissions import (
     can_view,
-    may_decide,
+    hold_of,
     require_case_handler,
     view_refusal,
     visible_filter,
@@ -96,11 +99,12 @@ from complaint_tui.store.models import (
     ReportedEvent,
     TimelineEvent,
 )
+from complaint_tui.store.policy import in_force_id
 from complaint_tui.store.search import index_case
 
 T = TypeVar("T")
+SAVE = Action.SAVE_ATTACHMENT.value  # the access log's action for saving an attachment to disk
 MAX_NOTE_CHARS = 100_000
-MAX_ROOT_CAUSE = 200
 MAX_ROW_ID = 2**63 - 1
 
 
@@ -117,8 +121,16 @@ class CaseDesk:
         return self.ctx.now()
 
     @contextmanager
-    def _tx(self, *, write: bool) -> Iterator[Session]:
-        """A transaction that turns driver failures into one-sentence refusals."""
+    def _tx(self, *, write: bool, logged_as: str | None = None) -> Iterator[Session]:
+        """A transaction that turns driver failures into one-sentence refusals; with
+        ``logged_as``, a permission refused in it (the database's) is logged as that action."""
+        if logged_as is not None:
+            try:
+                with self._tx(write=write) as s:
+                    yield s
+            except Refused as exc:
+                raise self._refuse(logged_as, None, exc) from None
+            return
         try:
             with self.ctx.db.session(write=write) as s:
                 yield s
@@ -137,8 +149,9 @@ class CaseDesk:
             raise refusal from None
 
     def _refuse(self, action: str, ref: str | None, exc: Refused) -> Refused:
+        """A permission refusal is written to the access log (once); others are not."""
         if isinstance(exc, PermissionDenied):
-            log_refusal(self.ctx, self.actor.name, action, ref, str(exc))
+            record_refusal(self.ctx, self.actor.name, action, ref, exc)
         return exc
 
     def _require_handler(self, action: str, ref: str | None = None) -> None:
@@ -148,27 +161,46 @@ class CaseDesk:
         except PermissionDenied as exc:
             raise self._refuse(action, ref, exc) from None
 
-    def _load(self, s: Session, ref: str, *, for_update: bool) -> Case:
+    def _load(self, s: Session, ref: str, *, action: Action | None = None) -> Case:
+        """The case, once this actor may read it, and, given ``action``, apply that action to
+        it for who they are (domain/ownership.py): only then is it locked (PostgreSQL)."""
         if has_unstorable(ref):  # no ref holds these; PostgreSQL would refuse the query itself
             raise NotFound(f"No case {ref.strip()!r}.")
-        stmt = select(Case).where(Case.ref == ref.strip().upper())
-        if for_update and self.ctx.db.is_postgres:
-            stmt = stmt.with_for_update(of=Case)
-        case = s.scalars(stmt).unique().one_or_none()
-        if case is None and for_update and self.ctx.db.is_postgres:
-            # Row-level security lets one read a case one may not change (not yours, unassigned,
-            # recused): say so rather than "no case".
-            seen = s.scalar(select(Case.ref).where(Case.ref == ref.strip().upper()))
-            if seen is not None:
+        key = ref.strip().upper()
+        stmt = select(Case).where(Case.ref == key)
+        lock = action is not None and self.ctx.db.is_postgres
+        case = s.scalars(stmt.with_for_update(of=Case) if lock else stmt).unique().one_or_none()
+        if case is None and lock:
+            # Row-level security keeps from SELECT … FOR UPDATE a case one may read but not
+            # change: the rule's own sentence says why, rather than "no case".
+            case = s.scalars(stmt).unique().one_or_none()
+            if case is not None:
+                self._check(s, case, action)
                 raise PermissionDenied(
-                    f"The database does not let {self.actor.name} change {seen}: it is not "
+                    f"The database does not let {self.actor.name} change {case.ref}: it is not "
                     "assigned to them, or they recused from it."
                 )
         if case is None:
+            if self._hidden(s, key):
+                raise view_refusal(self.actor, key)
             raise NotFound(f"No case {ref.strip()!r}.")
+        self._check(s, case, action)
+        return case
+
+    def _check(self, s: Session, case: Case, action: Action | None) -> None:
         if not can_view(self.actor, case):
             raise view_refusal(self.actor, case.ref)
-        return case
+        if action is not None:
+            problem = case_refusal(self.actor, action, hold_of(s, self.actor, case))
+            if problem is not None:
+                raise PermissionDenied(problem)
+
+    def _hidden(self, s: Session, ref: str) -> bool:
+        """PostgreSQL: whether a case this agent cannot see exists (a confidential one, hidden by
+        row-level security), so it is refused as on SQLite and the attempt logged."""
+        if not self.ctx.db.is_postgres or self.actor.sees_all_cases:
+            return False
+        return bool(s.scalar(select(func.ct_case_exists(ref))))
 
     def _event(
         self, s: Session, case: Case, kind: EventKind, text: str = "", at: datetime | None = None
@@ -210,7 +242,7 @@ class CaseDesk:
         self._require_handler(action, ref)
         try:
             with self._tx(write=True) as s:
-                case = self._load(s, ref, for_update=True)
+                case = self._load(s, ref, action=Action(action))
                 if expected_version is not None and case.version != expected_version:
                     raise Conflict(
                         f"{case.ref} was changed by someone else since you opened it; nothing was saved."
@@ -271,11 +303,9 @@ class CaseDesk:
             raise ValidationFailed(errors)
         received = draft.received_at or now
         sla = self.ctx.sla
-        with self._tx(write=True) as s:
+        with self._tx(write=True, logged_as="create") as s:
             ref = self._next_ref(s, now)
-            policy_id = s.scalar(
-                select(PolicyVersion.id).order_by(PolicyVersion.id.desc()).limit(1)
-            )
+            policy_id = s.scalar(in_force_id())
             case = Case(
                 ref=ref,
                 customer=draft.customer.strip(),
@@ -384,7 +414,7 @@ class CaseDesk:
         """
         try:
             with self._tx(write=False) as s:
-                case = self._load(s, ref, for_update=False)
+                case = self._load(s, ref)
                 now = self.now
                 detail = self._detail(s, case, now)
         except Refused as exc:
@@ -393,8 +423,13 @@ class CaseDesk:
         return detail
 
     def _log_allowed(self, at: datetime, action: str, ref: str, detail: str = "") -> None:
+        self._log(action, ref, True, detail, at)
+
+    def _log(
+        self, action: str, ref: str, allowed: bool, detail: str, at: datetime | None = None
+    ) -> None:
         with self._tx(write=True) as s:
-            log_access(s, at, self.actor.name, action, ref, True, detail)
+            log_access(s, at or self.now, self.actor.name, action, ref, allowed, detail)
 
     def _detail_in_write(self, s: Session, case: Case, now: datetime) -> CaseDetail | None:
         """PostgreSQL: the detail, read inside the write. Its lock is the case's row only, and
@@ -616,9 +651,35 @@ class CaseDesk:
 
     def attachment_data(self, ref: str, attachment_id: int) -> tuple[AttachmentView, bytes]:
         """An attachment's bytes, read like a case view (get): logged before they are returned."""
+        view, data, case_ref = self._attachment(ref, attachment_id, "attachment")
+        self._log_allowed(self.now, "attachment", case_ref, view.name)
+        return view, data
+
+    def save_attachment(
+        self, ref: str, attachment_id: int, write: Callable[[AttachmentView, bytes], Path]
+    ) -> Path:
+        """Read an attachment and ``write`` it to disk (services/files.py), logged as a save: the
+        file written, or why it was not (a refusal; nothing reached the disk). A save that
+        cannot be logged is undone, as a view that cannot be logged is not shown."""
+        view, data, case_ref = self._attachment(ref, attachment_id, SAVE)
+        try:
+            path = write(view, data)
+        except Refused as exc:
+            self._log(SAVE, case_ref, False, f"{view.name} was not saved: {exc}")
+            raise
+        try:
+            self._log(SAVE, case_ref, True, f"{view.name} saved as {path}")
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return path
+
+    def _attachment(
+        self, ref: str, attachment_id: int, action: str
+    ) -> tuple[AttachmentView, bytes, str]:
         try:
             with self._tx(write=False) as s:
-                case = self._load(s, ref, for_update=False)
+                case = self._load(s, ref)
                 # Ids are signed 64-bit on both databases; a bigger number is no id (and SQLite's
                 # driver would overflow on it).
                 fits = 0 < attachment_id <= MAX_ROW_ID
@@ -634,11 +695,9 @@ class CaseDesk:
                     att.added_at,
                     att.added_by,
                 )
-                data, case_ref = att.data, case.ref
+                return view, att.data, case.ref
         except Refused as exc:
-            raise self._refuse("attachment", ref, exc) from None
-        self._log_allowed(self.now, "attachment", case_ref, view.name)
-        return view, data
+            raise self._refuse(action, ref, exc) from None
 
     # ---- workflow --------------------------------------------------------------------------
     def acknowledge(
@@ -772,7 +831,7 @@ class CaseDesk:
     ) -> CaseDetail:
         def change(s: Session, case: Case, now: datetime) -> None:
             body = self._text("outcome", outcome)
-            cause = self._text("root cause", root_cause, limit=MAX_ROOT_CAUSE)
+            cause = self._root_cause(root_cause)
             was = Status(case.status)
             self._allow(Action.RESOLVE, case)
             self._transition(case, Status.RESOLVED, "resolve")
@@ -792,6 +851,15 @@ class CaseDesk:
             self._event(s, case, EventKind.OUTCOME, body, now)
 
         return self._act("resolve", ref, change, expected_version)
+
+    def _root_cause(self, value: str) -> str:
+        """The stored form of a root cause from the configured list or "Other: ..."."""
+        typed = self._text("root cause", value, required=False)
+        allowed = self.ctx.settings.intake.root_causes
+        problem = root_cause_problem(typed, allowed)
+        if problem is not None:
+            raise invalid(problem)
+        return stored_root_cause(typed, allowed)
 
     def close(
         self, ref: str, response: CustomerResponse | str, *, expected_version: int | None = None
@@ -846,7 +914,8 @@ class CaseDesk:
     def assign(
         self, ref: str, agent_name: str | None, *, expected_version: int | None = None
     ) -> CaseDetail:
-        """Assign to an agent (None unassigns). Agents may only take or release cases themselves."""
+        """Assign to an agent (None unassigns). Agents may only take an unassigned case or release
+        their own (domain/ownership.py)."""
 
         def change(s: Session, case: Case, now: datetime) -> None:
             self._allow(Action.ASSIGN, case)
@@ -862,21 +931,16 @@ class CaseDesk:
                     raise NotFound(f"No active agent {agent_name.strip()!r}.")
                 if target.role == "admin":
                     raise Refused(f"{target.name} is an admin and does not handle cases.")
-            if not self.actor.sees_all_cases:
-                mine = target is not None and target.id == self.actor.id
-                releasing = target is None and case.assignee_id == self.actor.id
-                if not (mine or releasing):
-                    raise PermissionDenied(
-                        "Agents may assign cases only to themselves; ask a supervisor."
-                    )
-                if mine and case.assignee_id not in (None, self.actor.id):
-                    raise PermissionDenied(
-                        f"{case.ref} is assigned to someone else; ask a supervisor to reassign it."
-                    )
-            if target is not None and s.get(Recusal, (case.id, target.id)) is not None:
-                raise Refused(
-                    f"{target.name} recused themselves from {case.ref} and cannot be assigned to it."
-                )
+            problem = assign_refusal(
+                self.actor,
+                case.ref,
+                target.id if target else None,
+                target.name if target else "",
+                target_recused=target is not None
+                and s.get(Recusal, (case.id, target.id)) is not None,
+            )
+            if problem is not None:
+                raise PermissionDenied(problem)
             if (target.id if target else None) == case.assignee_id:
                 raise Refused(
                     f"{case.ref} is already {'assigned to ' + target.name if target else 'unassigned'}."
@@ -962,7 +1026,7 @@ class CaseDesk:
         return row
 
     def _pending_request(self, s: Session, case: Case, now: datetime) -> Escalation:
-        """The record of the escalation being decided. A request made before schema 0006 in a
+        """The record of the escalation being decided. A request made before schema 0009 in a
         shape its backfill did not recognise has none: it is recorded now, by the decider, from
         the case's own columns, so the decision has a request to belong to."""
         row = s.scalar(
@@ -1005,11 +1069,9 @@ class CaseDesk:
                 raise invalid(
                     "outcome: choose one of " + ", ".join(o.value for o in EscalationOutcome) + "."
                 ) from None
+            # Who may decide this level was judged on loading (domain/ownership.py).
             self._allow(Action.DECIDE, case)
             level = case.escalation_level
-            if not may_decide(self.actor, level):
-                who = "a supervisor or manager" if level == 1 else "a manager"
-                raise PermissionDenied(f"Only {who} may decide a level-{level} escalation.")
             problem = decision_refusal(result, case_state(case, now))
             if problem is not None:
                 raise Refused(problem)
@@ -1117,7 +1179,7 @@ class CaseDesk:
         )
         if self.ctx.db.is_postgres:
             stmt = stmt.with_for_update(skip_locked=True, of=Case)
-        with self._tx(write=True) as s:
+        with self._tx(write=True, logged_as="take_next") as s:
             case = s.scalars(stmt).unique().one_or_none()
             if case is None:
                 return None

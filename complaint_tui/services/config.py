@@ -11,7 +11,7 @@ import platformdirs
 import tomli_w
 
 from complaint_tui.domain.settings import Settings, SettingsError, settings_from_mapping
-from complaint_tui.services.files import UnreadableFile, read_regular_file
+from complaint_tui.services.files import UnreadableFile, read_text_file
 
 APP_NAME = "complaint-tui"
 MAX_SETTINGS_BYTES = 1024 * 1024
@@ -45,15 +45,9 @@ def load_settings(path: Path | None = None) -> Settings:
             raise SettingsError(f"Settings file {path} does not exist.")
         return Settings()
     try:
-        size, raw = read_regular_file(path, MAX_SETTINGS_BYTES)
+        data = tomllib.loads(read_text_file(path, MAX_SETTINGS_BYTES))
     except UnreadableFile as exc:
         raise SettingsError(f"Settings file {path} {exc}.") from None
-    if size > MAX_SETTINGS_BYTES:
-        raise SettingsError(f"Settings file {path} is over {MAX_SETTINGS_BYTES:,} bytes.")
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise SettingsError(f"Settings file {path} is not UTF-8 text.") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"Settings file {path} is not valid TOML: {exc}.") from None
     return settings_from_mapping(data)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from complaint_tui.domain.calendar import BusinessCalendar
@@ -116,18 +117,38 @@ class AppContext:
         except SchemaError as exc:
             raise Unavailable(str(exc)) from None
         except OperationalError as exc:
+            if NO_CONNECT in str(exc):
+                # A login the desk does not let in (on a server where only the desk's groups
+                # may connect): it has no session to log anything with; PostgreSQL's own log
+                # has the refused connection.
+                raise PermissionDenied(
+                    "Your database login may not connect to this complaint desk (it is no "
+                    "active agent here); ask an admin to add you with `complaint-tui agent add`."
+                ) from None
             raise Unavailable(f"Cannot reach the database: {_first_line(exc)}.") from None
         except DBAPIError as exc:
             if sqlstate(exc) != INSUFFICIENT_PRIVILEGE:
                 raise
-            # A login that is in none of the desk's groups (never added, or deactivated).
-            raise PermissionDenied(
+            # A login that is in none of the desk's groups (never added, or deactivated), on a
+            # server that lets it connect: its refusal is logged in its own name.
+            from complaint_tui.services.audit import record_refusal
+            from complaint_tui.services.identity import LOGIN
+
+            refusal = PermissionDenied(
                 f"Your database login has no access to this complaint desk ({_first_line(exc)}); "
                 "ask an admin to add you with `complaint-tui agent add`."
-            ) from None
+            )
+            raise record_refusal(self, self.database_login(), LOGIN, None, refusal) from None
+
+    def database_login(self) -> str:
+        """PostgreSQL: the role this session logged in as (who the database says you are)."""
+        with self.db.engine.connect() as conn:
+            return conn.execute(text("SELECT current_user")).scalar_one()
 
 
 INSUFFICIENT_PRIVILEGE = "42501"
+# What PostgreSQL answers a login without CONNECT on the database (no SQLSTATE reaches the client).
+NO_CONNECT = "permission denied for database"
 # What the database's own rules raise (store/access.py, the access_control migration) besides a permission:
 # a name PostgreSQL cannot take, a reserved name, no such agent.
 _DB_REFUSALS = {"42602", "42939", "P0002"}

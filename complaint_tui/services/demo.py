@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, insert, select, text
 
 from complaint_tui.domain.enums import (
     Channel,
@@ -27,8 +27,12 @@ from complaint_tui.domain.labels import outcome_label, reviewer_label, status_la
 from complaint_tui.domain.settings import Settings
 from complaint_tui.services.admin import init_database
 from complaint_tui.services.context import AppContext
-from complaint_tui.services.errors import Refused
-from complaint_tui.store.models import Agent, Case, PolicyVersion
+from complaint_tui.services.errors import PermissionDenied, Refused
+from complaint_tui.services.identity import Actor, actor_named, login_name
+from complaint_tui.services.permissions import refusals_logged, require_admin
+from complaint_tui.store import access
+from complaint_tui.store.models import Agent, Case, RefCounter
+from complaint_tui.store.policy import in_force_id
 from complaint_tui.store.search import (
     PG_SEARCH_COLUMN,
     PG_VECTOR,
@@ -48,6 +52,7 @@ DEMO_AGENTS = (
     ("thao.dang", Role.MANAGER),
     ("it.admin", Role.ADMIN),
 )
+DEMO_ADMIN = "it.admin"  # the first admin of the --demo database, who loads its cases
 
 FAMILY = (
     "Nguyễn",
@@ -220,16 +225,20 @@ DETAILS = (
     "Đơn hàng bị ảnh hưởng khoảng 30 triệu đồng.",
     "We need a written explanation for our own client.",
 )
+# (root cause, outcome): causes from the default [intake] root_causes, and one "Other: ...".
 OUTCOMES = (
     (
-        "Hardware fault on host node",
+        "Hardware failure",
         "We moved your VPS to a healthy host and credited 3 days of service.",
     ),
-    ("Billing system duplicate charge", "Hoàn tiền khoản thu trùng trong 3 ngày làm việc."),
-    ("Monitoring gap", "We added monitoring for the failed component and credited one month."),
+    ("Billing error", "Hoàn tiền khoản thu trùng trong 3 ngày làm việc."),
+    (
+        "Other: no monitoring on the failed component",
+        "We added monitoring for the failed component and credited one month.",
+    ),
     ("Configuration error", "Đã khôi phục cấu hình DNS và xác nhận tên miền hoạt động."),
     (
-        "Customer configuration",
+        "Customer-side issue",
         "We explained the misconfiguration and fixed it together with the customer.",
     ),
 )
@@ -282,62 +291,31 @@ def _display_name(rng: random.Random) -> str:
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
-def seed_demo(ctx: AppContext, count: int, seed: int, login: str | None = None) -> SeedResult:
-    """Insert ``count`` cases into an initialised, case-free database."""
+@refusals_logged("demo")
+def seed_demo(ctx: AppContext, actor: Actor, count: int, seed: int) -> SeedResult:
+    """Insert ``count`` cases and the demo's people into an initialised, case-free database, in
+    one transaction: a failure leaves the database as it was. Only an admin may; on PostgreSQL
+    the schema owner, the one role that can (the load switches the per-row audit triggers off
+    and rebuilds the keys), who is the desk's first admin."""
+    if not ctx.db.is_postgres:
+        require_admin(actor, "load demo data")
+    else:
+        with ctx.db.engine.connect() as conn:
+            owner = None if access.is_trusted(conn) else access.schema_owner(conn)
+        if owner is not None:
+            raise PermissionDenied(
+                f"On PostgreSQL only the schema owner ({owner}) may load demo data, since the "
+                "load switches the audit triggers off; run demo as that role."
+            )
+    with ctx.db.session() as s:  # before the load's settings, which need the file to itself
+        _refuse_cases(s.scalar(select(func.count()).select_from(Case)))
     started = time.perf_counter()
-    now = ctx.now()
-    with ctx.db.session(write=True) as s:
-        existing = s.scalar(select(func.count()).select_from(Case))
-        if existing:
-            raise Refused(
-                f"The database already has {existing:,} cases; demo data goes only into an empty one."
-            )
-        names = {a.name for a in s.scalars(select(Agent))}
-        for name, role in DEMO_AGENTS:
-            if name not in names:
-                s.add(Agent(name=name, role=role.value, active=True, created_at=now))
-        if login and login not in names and login not in dict(DEMO_AGENTS):
-            s.add(Agent(name=login, role=Role.SUPERVISOR.value, active=True, created_at=now))
-        s.flush()
-        agent_ids = [
-            a.id
-            for a in s.scalars(
-                select(Agent).where(Agent.role.in_(["agent", "supervisor"])).order_by(Agent.id)
-            )
-        ]
-        agents = {a.id: a.name for a in s.scalars(select(Agent))}
-        policy_id = s.scalar(select(PolicyVersion.id).order_by(PolicyVersion.id.desc()).limit(1))
     phases = _Phases()
-    phases.start("prototypes")
-    reviewers: dict[str, str] = {}  # role -> the first (demo) agent of that role, who decides
-    for agent in _agents_by_role(ctx):
-        reviewers.setdefault(agent.role, agent.name)
-    protos, customers = _prototypes(ctx, count, seed, now, agent_ids, agents, policy_id, reviewers)
-    year = ctx.calendar.local(now).year
-    _bulk_insert(ctx, protos, customers, count, year, phases)
+    agents = _bulk_insert(ctx, count, seed, ctx.now(), phases)
     phases.start("statistics")
-    with ctx.db.session(write=True) as s:
-        s.execute(text("DELETE FROM ref_counters WHERE year = :y"), {"y": year})
-        s.execute(
-            text("INSERT INTO ref_counters (year, last) VALUES (:y, :n)"), {"y": year, "n": count}
-        )
     if ctx.db.is_postgres:
         with ctx.db.engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT")
-            for table in (
-                "cases",
-                "timeline_events",
-                "reported_events",
-                "access_log",
-                "attachments",
-                "escalations",
-                "escalation_decisions",
-            ):
-                conn.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT max(id) FROM {table}), 1))"
-                    )
-                )
             # VACUUM as well as ANALYZE: it marks the fresh pages all-visible, so counts and the
             # queue's index reads are index-only from the start instead of visiting the heap
             # (the summary line's counts at 1M: ~3 s otherwise), and it sets the hint bits the
@@ -348,7 +326,45 @@ def seed_demo(ctx: AppContext, count: int, seed: int, login: str | None = None) 
             conn.exec_driver_sql("PRAGMA analysis_limit=1000")  # sampled statistics are enough
             conn.exec_driver_sql("ANALYZE")
     phases.stop()
-    return SeedResult(count, len(agents), time.perf_counter() - started, tuple(phases.done))
+    return SeedResult(count, agents, time.perf_counter() - started, tuple(phases.done))
+
+
+def _refuse_cases(existing: int | None) -> None:
+    if existing:
+        raise Refused(
+            f"The database already has {existing:,} cases; demo data goes only into an empty one."
+        )
+
+
+def _demo_people(
+    conn, now: datetime
+) -> tuple[list[int], dict[int, str], int | None, dict[str, str]]:
+    """The demo's agents (those missing), then (ids of the agents and supervisors who get cases,
+    every agent's name by id, the policy version cases are stamped with, and who decides the
+    demo's escalations: the first demo person of each role)."""
+    names = set(conn.execute(select(Agent.name)).scalars())
+    missing = [
+        {"name": name, "role": role.value, "active": True, "created_at": now}
+        for name, role in DEMO_AGENTS
+        if name not in names
+    ]
+    if missing:
+        conn.execute(insert(Agent), missing)
+    agent_ids = list(
+        conn.execute(
+            select(Agent.id).where(Agent.role.in_(["agent", "supervisor"])).order_by(Agent.id)
+        ).scalars()
+    )
+    agents = {row.id: row.name for row in conn.execute(select(Agent.id, Agent.name))}
+    policy_id = conn.execute(in_force_id()).scalar()
+    reviewers: dict[str, str] = {}
+    for name, role in conn.execute(
+        select(Agent.name, Agent.role)
+        .where(Agent.active.is_(True), Agent.name.in_([name for name, _ in DEMO_AGENTS]))
+        .order_by(Agent.id)
+    ):
+        reviewers.setdefault(role, name)
+    return agent_ids, agents, policy_id, reviewers
 
 
 CASE_COLS = (
@@ -363,11 +379,6 @@ SERVICE_COLS = ("case_id", "service", "position")
 EVENT_COLS = ("case_id", "kind", "actor", "at", "text", "customer_visible")
 ESCALATION_COLS = ("level", "request", "requested_by", "requested_at", "due_at")
 DECISION_COLS = ("level", "outcome", "explanation", "note", "decided_by", "decided_at")
-
-
-def _agents_by_role(ctx: AppContext) -> list[Agent]:
-    with ctx.db.session() as s:
-        return list(s.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.id)))
 
 
 PROTOTYPES = 20_000
@@ -644,6 +655,16 @@ AUDITED_BULK_TABLES = ("cases", "timeline_events", "escalations", "escalation_de
 PROTO_CASE_COLS = CASE_COLS[3:]  # everything but id, ref and customer
 # Timeline rows are inserted in (case_id, id) order: their index only ever appends.
 APPEND_ONLY_INDEXES = frozenset({"ix_timeline_case"})
+# PostgreSQL: the tables whose ids the load wrote itself or that were written meanwhile.
+SEQUENCED_TABLES = (
+    "cases",
+    "timeline_events",
+    "reported_events",
+    "access_log",
+    "attachments",
+    "escalations",
+    "escalation_decisions",
+)
 STAGING_TABLES = (
     "demo_proto_cases",
     "demo_proto_services",
@@ -654,11 +675,10 @@ STAGING_TABLES = (
 )
 
 
-def _bulk_insert(
-    ctx: AppContext, protos, customers, count: int, year: int, phases: _Phases
-) -> None:
-    """Stage the prototypes and clone them in SQL, in one transaction, so other sessions never see
-    a half-loaded database and a failed load leaves it as it was. Then the search index.
+def _bulk_insert(ctx: AppContext, count: int, seed: int, now: datetime, phases: _Phases) -> int:
+    """The demo's people, the prototypes staged and cloned in SQL, the search index and the ref
+    counter, in one transaction, so other sessions never see a half-loaded database and a failed
+    load leaves it as it was. Returns how many agents the desk has.
 
     Secondary indexes are dropped for the load and built afterwards (sorting once beats a million
     B-tree insertions), except on SQLite those whose key follows the insert order, which only ever
@@ -710,6 +730,13 @@ def _bulk_insert(
                 ):
                     cur.execute(f"PRAGMA {pragma}")
             with conn.begin():  # BEGIN IMMEDIATE on SQLite
+                _refuse_cases(conn.execute(select(func.count()).select_from(Case)).scalar())
+                agent_ids, agents, policy_id, reviewers = _demo_people(conn, now)
+                phases.start("prototypes")
+                protos, customers = _prototypes(
+                    ctx, count, seed, now, agent_ids, agents, policy_id, reviewers
+                )
+                year = ctx.calendar.local(now).year
                 phases.start("load")
                 if not sqlite:
                     # Memory for the customer hash join and for the index sorts, for this
@@ -753,12 +780,21 @@ def _bulk_insert(
                 for table in STAGING_TABLES:
                     raw.execute(f"DROP TABLE {table}")
                 raw.close()
+                conn.execute(delete(RefCounter).where(RefCounter.year == year))
+                conn.execute(insert(RefCounter).values(year=year, last=count))
+                if not sqlite:  # the next ids after the loaded ones (not undone by a rollback)
+                    for table in SEQUENCED_TABLES:
+                        conn.exec_driver_sql(
+                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                            f"COALESCE((SELECT max(id) FROM {table}), 1))"
+                        )
             if sqlite:
                 for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
                     cur.execute(f"PRAGMA {pragma}")
                 cur.close()
     finally:
         ctx.db.engine.dispose()
+    return len(agents)
 
 
 def _build_fts5(conn, cur, clones: _Clones) -> None:
@@ -950,30 +986,24 @@ def _clone(cur, clones: _Clones, protos) -> None:
 
 
 def prepare_demo_database(settings: Settings, as_name: str | None, cases: int = 2_000) -> str:
-    """The URL of a seeded demo database in the user data folder, creating it on first use."""
+    """The URL of a seeded demo database in the user data folder, creating it on first use. It
+    is the user's own: the user works in it as a supervisor (added if missing), and its first
+    admin, a demo person, loads the demo data."""
     from complaint_tui.services.config import demo_database_url
-    from complaint_tui.services.identity import login_name
 
     url = demo_database_url()
     ctx = AppContext.build(settings, url)
     try:
-        init_database(ctx, "it.admin")
-        with ctx.db.session() as s:
+        init_database(ctx, DEMO_ADMIN)
+        login = login_name(ctx, as_name)
+        with ctx.db.session(write=True) as s:  # first, so the demo gives them cases too
+            if s.scalar(select(Agent).where(Agent.name == login)) is None:
+                s.add(
+                    Agent(name=login, role=Role.SUPERVISOR.value, active=True, created_at=ctx.now())
+                )
             has_cases = s.scalar(select(func.count()).select_from(Case))
         if not has_cases:
-            seed_demo(ctx, cases, 7, login=login_name(ctx, as_name))
-        else:
-            login = login_name(ctx, as_name)
-            with ctx.db.session(write=True) as s:
-                if s.scalar(select(Agent).where(Agent.name == login)) is None:
-                    s.add(
-                        Agent(
-                            name=login,
-                            role=Role.SUPERVISOR.value,
-                            active=True,
-                            created_at=ctx.now(),
-                        )
-                    )
+            seed_demo(ctx, actor_named(ctx, DEMO_ADMIN), cases, 7)
     finally:
         ctx.db.dispose()
     return url

@@ -8,6 +8,8 @@ from complaint_tui.domain.intake import FieldError
 class Refused(Exception):
     """A user-facing refusal (CLI exit code 1)."""
 
+    logged = False  # already written to the access log (each refusal is logged once)
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message

@@ -13,8 +13,8 @@ from complaint_tui.domain.enums import EscalationOutcome, Role, Status, Urgency
 from complaint_tui.domain.sla import Badge, Sla
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.identity import Actor
+from complaint_tui.services.paging import Key, KeysetPages, Page, keyset, page_of
 from complaint_tui.services.permissions import require_case_handler_logged, visible_filter
-from complaint_tui.services.queue import Key, KeysetPages, QueuePage, keyset, page_of
 from complaint_tui.store.models import Agent, Case, Escalation, EscalationDecision
 
 DECIDED_DAYS = 90  # how far back the "Decided" view reaches by default
@@ -92,7 +92,7 @@ class EscalationCounts:
     total: int
 
 
-class EscalationService(KeysetPages):
+class EscalationService(KeysetPages[EscalationView, EscalationRow]):
     """Keyset-paged reads of the escalation screen for one actor."""
 
     def __init__(self, desk: CaseDesk) -> None:
@@ -206,19 +206,15 @@ class EscalationService(KeysetPages):
 
     # ---- pages -------------------------------------------------------------------------------
 
-    @staticmethod
-    def key_of(view: EscalationView, row: EscalationRow) -> Key:
+    def key_of(self, view: EscalationView, row: EscalationRow) -> Key:
         return row.key
 
-    @staticmethod
-    def key_just_before(view: EscalationView, row: EscalationRow) -> Key:
-        """A key that sorts immediately before ``row``: paging "after" it re-reads from ``row``."""
-        step = 1 if view is EscalationView.DECIDED else -1  # that view runs newest first
-        return row.key[:-1] + (row.key[-1] + step,)
+    def descending(self, view: EscalationView) -> bool:
+        return self._order(view)[1]
 
     def _page(
         self, view: EscalationView, key: Key | None, limit: int, *, forward: bool
-    ) -> QueuePage:
+    ) -> Page[EscalationRow]:
         self._require_handler()
         cols, desc = self._order(view)
         stmt = self._rows_query(view).where(*self._conditions(view))

@@ -64,16 +64,38 @@ def read_attachment(path: Path, limit: int) -> AttachmentInput:
     return AttachmentInput(name, mimetypes.guess_type(name)[0] or "application/octet-stream", data)
 
 
+def read_text_file(path: Path, limit: int) -> str:
+    """A UTF-8 text file of at most ``limit`` bytes (settings, a policy text), read like an
+    attachment: it never blocks on a FIFO nor reads a device to its end. A leading byte order
+    mark is dropped and line ends become "\n". UnreadableFile when it is not such a file."""
+    size, data = read_regular_file(path, limit)
+    if size > limit:
+        raise UnreadableFile(f"is {size:,} bytes, over the {limit:,}-byte limit")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableFile("is not UTF-8 text") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def save_attachment(desk, ref: str, attachment_id: int, folder: Path) -> Path:
+    """Save an attachment into ``folder``; the desk logs the save, or why it failed."""
     folder = folder.expanduser()
     try:
         is_folder = folder.is_dir()
     except (OSError, ValueError):  # a name too long, a NUL: no folder has it
         is_folder = False
-    if not is_folder:  # checked before reading: a refused save logs no read of the attachment
+    if not is_folder:  # checked first: a save refused for its input reads and logs nothing
         raise Refused(f"{folder} is not a folder.")
-    view, data = desk.attachment_data(ref, attachment_id)
-    base = safe_filename(view.name)
+    return desk.save_attachment(
+        ref, attachment_id, lambda view, data: write_into(folder, view.name, data)
+    )
+
+
+def write_into(folder: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` as a new file named after ``name`` inside ``folder``: never outside it,
+    never over an existing file (a number is added instead); Refused when it cannot."""
+    base = safe_filename(name)
     stem, dot, ext = base.rpartition(".")
     if not dot:
         stem, ext = base, ""
@@ -84,7 +106,7 @@ def save_attachment(desk, ref: str, attachment_id: int, folder: Path) -> Path:
         n += 1
     resolved = target.resolve()
     if resolved.parent != folder.resolve():
-        raise Refused(f"Refusing to save {view.name!r} outside {folder}.")
+        raise Refused(f"Refusing to save {name!r} outside {folder}.")
     try:
         with open(resolved, "xb") as fh:
             fh.write(data)

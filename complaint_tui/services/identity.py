@@ -6,13 +6,17 @@ import getpass
 import os
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from complaint_tui.domain.enums import Role
 from complaint_tui.domain.text import has_unstorable, one_line
+from complaint_tui.services.audit import record_refusal
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.errors import PermissionDenied, Refused
 from complaint_tui.store.models import Agent
+
+# The access log's action for a refused identity: who tried is known, what they meant to do is not.
+LOGIN = "login"
 
 
 @dataclass(frozen=True)
@@ -48,12 +52,18 @@ def login_name(ctx: AppContext, override: str | None = None) -> str:
     if override is not None:
         override = checked_override(override)
     if ctx.db.is_postgres:
-        with ctx.db.engine.connect() as conn:
-            role = conn.execute(text("SELECT current_user")).scalar_one()
+        role = ctx.database_login()
         if override and override != role:
-            raise Refused(
-                f"On PostgreSQL you act as your database role ({role}); connect as {override} "
-                "instead of using --as."
+            # Acting as someone else: refused, and logged in the login's own name.
+            raise record_refusal(
+                ctx,
+                role,
+                LOGIN,
+                None,
+                PermissionDenied(
+                    f"On PostgreSQL you act as your database role ({role}); connect as "
+                    f"{override} instead of using --as."
+                ),
             )
         return role
     if override:
@@ -73,8 +83,9 @@ def actor_named(ctx: AppContext, name: str) -> Actor:
     with ctx.db.session() as s:
         agent = s.scalar(select(Agent).where(Agent.name == name))
     if agent is None or not agent.active:
-        raise PermissionDenied(
+        refusal = PermissionDenied(
             f"{name!r} is not an active agent here; an admin can add you with "
             f"`complaint-tui agent add {name} --role agent`."
         )
+        raise record_refusal(ctx, name, LOGIN, None, refusal)
     return Actor(agent.id, agent.name, Role(agent.role))

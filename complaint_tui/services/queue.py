@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from sqlalchemy import and_, case, exists, func, select, tuple_
+from sqlalchemy import and_, case, exists, func, select
 
 from complaint_tui.domain.enums import BAND_ORDER, QueueBucket, Status, Urgency
 from complaint_tui.domain.labels import status_label
 from complaint_tui.services.cases import CaseDesk
+from complaint_tui.services.paging import Key, KeysetPages, Page, keyset, page_of
 from complaint_tui.services.permissions import require_case_handler_logged, visible_filter
 from complaint_tui.services.search import is_common, search_condition, search_order
 from complaint_tui.services.views import CaseSummary
@@ -79,56 +80,6 @@ class QueueQuery:
         return replace(self, view=view)
 
 
-# A position in a view's order; the queue pages strictly after or before one.
-Key = tuple
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    rows: list[CaseSummary]  # or the escalation screen's rows (services/escalations.py)
-    at_start: bool  # nothing comes before rows[0]
-    at_end: bool  # nothing comes after rows[-1]
-
-
-def keyset(stmt, cols, key: Key | None, ascending: bool, order=None):
-    """``stmt`` from just after ``key`` in the order of ``cols`` (SQL's direction of this fetch),
-    sorted by ``order`` (default: ``cols``)."""
-    if key is not None:
-        row_value, key_value = tuple_(*cols), tuple_(*key)
-        stmt = stmt.where(row_value > key_value if ascending else row_value < key_value)
-    return stmt.order_by(*[c.asc() if ascending else c.desc() for c in (order or cols)])
-
-
-def page_of(rows: list, limit: int, key: Key | None, *, forward: bool) -> QueuePage:
-    """A page from up to ``limit + 1`` rows fetched after (or, backwards, before) ``key``."""
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if not forward:
-        rows.reverse()
-        return QueuePage(rows, at_start=not more, at_end=key is None)
-    return QueuePage(rows, at_start=key is None, at_end=not more)
-
-
-class KeysetPages:
-    """A page at either end of a list, or just after or before a row's key, from a subclass's
-    ``_page(query, key, limit, forward=)`` (the queue's, the escalation screen's)."""
-
-    def _page(self, query, key: Key | None, limit: int, *, forward: bool) -> QueuePage:
-        raise NotImplementedError
-
-    def first(self, query, limit: int) -> QueuePage:
-        return self._page(query, None, limit, forward=True)
-
-    def last(self, query, limit: int) -> QueuePage:
-        return self._page(query, None, limit, forward=False)
-
-    def after(self, query, key: Key, limit: int) -> QueuePage:
-        return self._page(query, key, limit, forward=True)
-
-    def before(self, query, key: Key, limit: int) -> QueuePage:
-        return self._page(query, key, limit, forward=False)
-
-
 @dataclass(frozen=True)
 class QueueCounts:
     views: dict[QueueView, int]
@@ -136,7 +87,7 @@ class QueueCounts:
     total: int  # rows in the current query (view + filter + search)
 
 
-class QueueService(KeysetPages):
+class QueueService(KeysetPages[QueueQuery, CaseSummary]):
     """Keyset-paged reads of the queue for one actor."""
 
     def __init__(self, desk: CaseDesk) -> None:
@@ -155,18 +106,13 @@ class QueueService(KeysetPages):
             return (Case.queue_at, Case.id), True
         return (Case.queue_bucket, Case.queue_at, Case.id), False
 
-    @staticmethod
-    def key_of(view: QueueView, row: CaseSummary) -> Key:
-        if view is QueueView.RESOLVED:
+    def key_of(self, query: QueueQuery, row: CaseSummary) -> Key:
+        if query.view is QueueView.RESOLVED:
             return (row.queue_at, row.id)
         return (row.queue_bucket, row.queue_at, row.id)
 
-    @classmethod
-    def key_just_before(cls, view: QueueView, row: CaseSummary) -> Key:
-        """A key that sorts immediately before ``row``: paging "after" it re-reads from ``row``."""
-        key = cls.key_of(view, row)
-        step = 1 if view is QueueView.RESOLVED else -1  # that view runs newest first
-        return key[:-1] + (key[-1] + step,)
+    def descending(self, query: QueueQuery) -> bool:
+        return self._order(query.view)[1]
 
     def _conditions(self, query: QueueQuery, *, common: bool = False) -> list:
         view = query.view
@@ -203,7 +149,9 @@ class QueueService(KeysetPages):
 
     # ---- pages -------------------------------------------------------------------------------
 
-    def _page(self, query: QueueQuery, key: Key | None, limit: int, *, forward: bool) -> QueuePage:
+    def _page(
+        self, query: QueueQuery, key: Key | None, limit: int, *, forward: bool
+    ) -> Page[CaseSummary]:
         self._require_handler()
         cols, desc = self._order(query.view)
         ascending = forward != desc  # the SQL direction of this fetch

@@ -90,6 +90,8 @@ TABLE_GRANTS: dict[str, dict[str, tuple[Grant, ...]]] = {
     "alembic_version": _merge(_each(GROUPS, _g("SELECT"))),
     "agents": _merge(_each(GROUPS, _g("SELECT")), {ADMIN: [_g("INSERT", "UPDATE")]}),
     "policy_versions": _merge(_each(GROUPS, _g("SELECT")), {ADMIN: [_g("INSERT")]}),
+    # Procedure reviews (policy §6): everyone of the desk reads them, managers record them.
+    "policy_reviews": _merge(_each(GROUPS, _g("SELECT")), {MANAGER: [_g("INSERT")]}),
     # Handlers take numbers through ct_next_ref(), never by writing the counter.
     "ref_counters": _merge({ADMIN: [_g("SELECT", "INSERT", "UPDATE")]}),
     "cases": _merge(
@@ -120,6 +122,8 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_written_here(bigint)": GROUPS,
     "ct_inserted_here(bigint)": HANDLERS,
     "ct_next_ref(integer)": HANDLERS,
+    "ct_policy_case_counts()": GROUPS,
+    "ct_case_exists(text)": HANDLERS,
     "ct_create_login(text)": (ADMIN,),
     "ct_sync_login(text)": (),
     "ct_append_only()": (),
@@ -129,6 +133,13 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_recusal_releases()": (),
     "ct_agents_sync()": (),
 }
+
+# Executable by every login that may connect: whoever is refused writes that refusal to the
+# access log through it, even a login in none of the groups (never added, or deactivated). It
+# writes only refusals, only in the caller's own name (the refusal_log migration).
+PUBLIC_FUNCTIONS: tuple[str, ...] = (
+    "ct_log_refusal(text, timestamp with time zone, text, text, text)",
+)
 
 ME = "(SELECT ct_me())"  # a sub-select: evaluated once per query, not once per row
 # A case this very transaction wrote (its case_history rows carry the 64-bit transaction id):
@@ -221,6 +232,10 @@ class AccessError(RuntimeError):
     """The access model cannot be applied (not the owner, no CREATEROLE, a name taken)."""
 
 
+class NotTheOwner(AccessError):
+    """Someone other than the schema owner tried to apply the access model."""
+
+
 def group_comment(database: str) -> str:
     """The description every group role carries: it tells this desk's groups from other roles."""
     return f"complaint-tui group role of database {database}"
@@ -249,15 +264,23 @@ def _q(conn: Connection, name: str) -> str:
     return conn.execute(text("SELECT quote_ident(:n)"), {"n": name}).scalar_one()
 
 
+def is_trusted(conn: Connection) -> bool:
+    """Whether the connected role is the schema owner (or a superuser)."""
+    return bool(conn.execute(text("SELECT ct_is_trusted(current_user)")).scalar_one())
+
+
+def schema_owner(conn: Connection) -> str:
+    return conn.execute(
+        text("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'cases'::regclass")
+    ).scalar_one()
+
+
 def apply_access(conn: Connection) -> dict[str, str]:
     """Create the groups, re-apply every grant and policy, and match memberships to the agents
     table. Runs in the caller's transaction; returns the group names."""
-    if not conn.execute(text("SELECT ct_is_trusted(current_user)")).scalar_one():
-        owner = conn.execute(
-            text("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'cases'::regclass")
-        ).scalar_one()
-        raise AccessError(
-            f"Only the schema owner ({owner}) can apply the desk's roles and grants; "
+    if not is_trusted(conn):
+        raise NotTheOwner(
+            f"Only the schema owner ({schema_owner(conn)}) can apply the desk's roles and grants; "
             "run init as that role."
         )
     groups = _ensure_groups(conn)
@@ -287,6 +310,10 @@ def apply_access(conn: Connection) -> dict[str, str]:
         if roles:
             grantees = ", ".join(q[r] for r in roles)
             run(f"GRANT EXECUTE ON FUNCTION {schema}.{signature} TO {grantees}")
+    for signature in PUBLIC_FUNCTIONS:
+        for name in groups.values():
+            run(f"REVOKE ALL ON FUNCTION {schema}.{signature} FROM {_q(conn, name)}")
+        run(f"GRANT EXECUTE ON FUNCTION {schema}.{signature} TO PUBLIC")
     _policies(conn, q)
     _memberships(conn, groups)
     return groups

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 MIGRATIONS = resources.files(__package__).joinpath("migrations")
 # The migration revisions in order; tests assert this matches Alembic's script directory, so the
 # start-up check need not import Alembic (over a second on a small machine).
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
 # How long a SQLite writer queues for the file's write lock before giving up.
 BUSY_TIMEOUT_S = 30.0
@@ -90,22 +91,14 @@ class Database:
         """Create or upgrade the schema to the newest migration; never touch a newer one.
 
         A SQLite file is created if missing, but its folder only when ``create_folder`` is set
-        (the program's own data folder): a mistyped path should not leave folders behind.
+        (the program's own data folder): a mistyped path should not leave folders behind. Both
+        are created private (create_sqlite_file).
         """
         from alembic import command
         from alembic.script import ScriptDirectory
 
-        if self.sqlite_path is not None and not self.sqlite_path.parent.is_dir():
-            folder = self.sqlite_path.parent
-            if not create_folder:
-                raise SchemaError(
-                    f"The folder {folder} does not exist; create it first or choose a database "
-                    "path in an existing folder."
-                )
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise SchemaError(f"Cannot create the folder {folder}: {exc.strerror}.") from None
+        if self.sqlite_path is not None:
+            create_sqlite_file(self.sqlite_path, create_folder=create_folder)
         current = self.current_revision()
         script = ScriptDirectory(str(MIGRATIONS))
         if current is not None and current not in {r.revision for r in script.walk_revisions()}:
@@ -138,6 +131,43 @@ class Database:
                 "The database schema is older than this program; run `complaint-tui init` to upgrade it."
             )
         raise SchemaError(NEWER_SCHEMA)
+
+
+PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
+
+
+def create_sqlite_file(path: Path, *, create_folder: bool) -> None:
+    """Create a missing SQLite file readable and writable by its owner alone (0600), and, if
+    ``create_folder`` allows, its missing folder (0700), whatever the umask: the file holds every
+    complaint, and on a shared host other accounts must not read it. SQLite gives the -wal and
+    -shm files it makes next to it the database file's permissions. Existing files and folders
+    are left as they are (an admin may have shared them with a group on purpose)."""
+    folder = path.parent
+    if not folder.is_dir():
+        if not create_folder:
+            raise SchemaError(
+                f"The folder {folder} does not exist; create it first or choose a database "
+                "path in an existing folder."
+            )
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(mode=PRIVATE_FOLDER)
+                folder.chmod(PRIVATE_FOLDER)  # mkdir's mode is narrowed by the umask
+            except FileExistsError:  # made by a concurrent first run: theirs is as private
+                pass
+        except OSError as exc:
+            raise SchemaError(f"Cannot create the folder {folder}: {exc.strerror}.") from None
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, PRIVATE_FILE)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise SchemaError(f"Cannot create the database file {path}: {exc.strerror}.") from None
+    try:
+        os.fchmod(fd, PRIVATE_FILE)  # the umask may have narrowed it (0400 would not do)
+    finally:
+        os.close(fd)
 
 
 def alembic_config(connection=None):

@@ -73,6 +73,9 @@ class Agent(Base):
 
 
 class PolicyVersion(Base):
+    """A published policy text (policy §8); append-only. The one in force is the last published
+    (the highest id: store/policy.py)."""
+
     __tablename__ = "policy_versions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -81,6 +84,25 @@ class PolicyVersion(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("uq_policy_versions_label", "label", unique=True),)
+
+
+class PolicyReview(Base):
+    """A review of the complaint handling procedure (policy §6); append-only."""
+
+    __tablename__ = "policy_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    findings: Mapped[str] = mapped_column(Text)
+    actions: Mapped[str] = mapped_column(Text)
+    # The version in force when the review was recorded: the procedure it looked at.
+    policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_policy_reviews_reviewed_on", "reviewed_on", "id"),)
 
 
 class RefCounter(Base):
@@ -212,7 +234,10 @@ class TimelineEvent(Base):
     # (on PostgreSQL row-level security checks those rows against the case as changed so far).
     case: Mapped[Case] = relationship(lazy="raise")
 
-    __table_args__ = (Index("ix_timeline_case", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_timeline_case", "case_id", "id"),
+        Index("ix_timeline_actor", "actor", "at"),  # one person's audit trail
+    )
 
 
 class Escalation(Base):
@@ -230,7 +255,7 @@ class Escalation(Base):
     request: Mapped[str] = mapped_column(Text)  # the customer's words
     requested_by: Mapped[str] = mapped_column(String(64))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # The review deadline; NULL only for requests backfilled from before schema 0006 whose
+    # The review deadline; NULL only for requests backfilled from before schema 0009 whose
     # deadline the case row no longer held.
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -7,15 +7,8 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from complaint_tui.services.escalations import EscalationCounts
-from complaint_tui.services.queue import QueueCounts, QueuePage
+from complaint_tui.services.queue import QueueCounts
 from complaint_tui.services.views import CaseDetail
-
-
-@dataclass
-class QueuePageLoaded(Message):
-    generation: int
-    mode: str  # "first" | "last" | "after" | "before" | "reload"
-    page: QueuePage
 
 
 @dataclass
@@ -28,12 +21,6 @@ class QueueCountsLoaded(Message):
 class EscalationCountsLoaded(Message):
     generation: int
     counts: EscalationCounts
-
-
-@dataclass
-class QueueLoadFailed(Message):
-    generation: int
-    error: str
 
 
 @dataclass

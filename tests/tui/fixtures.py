@@ -19,6 +19,7 @@ from textual.color import Color
 from textual.filter import LineFilter
 
 from complaint_tui.domain.clock import FixedClock
+from complaint_tui.domain.enums import Role
 from complaint_tui.domain.intake import AttachmentInput, EventDate, IntakeDraft
 from complaint_tui.domain.settings import Settings
 from complaint_tui.services.admin import init_database
@@ -48,7 +49,7 @@ def seed_database(path: Path, count: int = SEED_CASES) -> Path:
     ctx = open_context(path)
     try:
         init_database(ctx, "it.admin")
-        seed_demo(ctx, count, seed=SEED, login=None)
+        seed_demo(ctx, actor_named(ctx, "it.admin"), count, seed=SEED)
     finally:
         ctx.db.dispose()
     return path
@@ -121,8 +122,9 @@ async def settle(pilot) -> None:
 
 
 # ---- cases made and opened inside a running app ------------------------------------------------
-def new_case(app: ComplaintApp, **kw):
-    """A plain new case, made through the app's own desk; any field can be given."""
+def new_case(app: ComplaintApp, *, take: bool = True, **kw):
+    """A plain new case, made through the app's own desk; any field can be given. An agent
+    takes it (``take``): agents change only the cases they hold."""
     base = dict(
         customer="nguyen.van.a",
         services=["VPS"],
@@ -132,7 +134,11 @@ def new_case(app: ComplaintApp, **kw):
         desired_outcome="Working server and a credit.",
     )
     base.update(kw)
-    return app.backend.desk.create(IntakeDraft(**base))
+    desk = app.backend.desk
+    created = desk.create(IntakeDraft(**base))
+    if take and desk.actor.role is Role.AGENT:
+        return desk.assign(created.ref, desk.actor.name)
+    return created
 
 
 async def open_case(app: ComplaintApp, pilot, ref: str):
@@ -341,7 +347,7 @@ def add_story_cases(ctx: AppContext) -> Story:
         anh.resolve(
             res,
             "We refunded the second charge of 450,000 VND; it reaches your card in 3-5 days.",
-            "payment gateway retry after timeout",
+            "Third-party provider",
         )
 
         # 5. Resolved, then the customer asked for a supervisor: the review clock runs.
@@ -372,7 +378,7 @@ def add_story_cases(ctx: AppContext) -> Story:
         lan.resolve(
             esc,
             "We credited 3 days of service for the outage, as our SLA table provides.",
-            "failed power supply in rack B4",
+            "Hardware failure",
         )
         at(23, 11, 0)
         lan.escalate(esc, "The SLA says one month of credit for under 99.5%; I want a supervisor.")
@@ -481,7 +487,7 @@ def _escalation_cases(desk, at) -> dict[str, str]:
         lan.assign(ref, "lan.nguyen")
         lan.start(ref)
         at(resolved, 15)
-        lan.resolve(ref, outcome, "capacity planning")
+        lan.resolve(ref, outcome, "Capacity shortfall")
         return ref
 
     review_breached = resolved_case(
@@ -537,7 +543,7 @@ def _escalation_cases(desk, at) -> dict[str, str]:
         rejected, "reopen", "We will check the DMARC policy as well.", "DMARC was never set up."
     )
     at(9, 11)
-    lan.resolve(rejected, "We published a DMARC policy for your domain.", "missing DMARC")
+    lan.resolve(rejected, "We published a DMARC policy for your domain.", "Configuration error")
     at(11, 10)
     lan.close(rejected, "rejected")
     return {

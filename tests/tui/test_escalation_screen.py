@@ -259,7 +259,7 @@ async def test_a_full_escalation_by_keys_across_roles(tui_ctx, tmp_path):
     ref = lan.create(draft(customer="kh-pilot-01", subject="Website down after migration")).ref
     lan.assign(ref, "lan.nguyen")
     lan.start(ref)
-    lan.resolve(ref, "We fixed the web server's configuration.", "migration script")
+    lan.resolve(ref, "We fixed the web server's configuration.", "Software defect")
     start = len(lan.get(ref).timeline)
 
     def person(name: str):
@@ -324,7 +324,7 @@ async def test_a_full_escalation_by_keys_across_roles(tui_ctx, tmp_path):
         await keys(pilot, "R")
         await type_text(pilot, "We added PHP workers; pages load in a second.")
         await pilot.press("tab")
-        await type_text(pilot, "too few PHP workers")
+        await choose(pilot, 3)  # root cause: Capacity shortfall
         await keys(pilot, "ctrl+s")
         assert pilot.app.screen.detail.status is Status.RESOLVED
         await keys(pilot, "x")

@@ -381,6 +381,36 @@ def test_action_form_large(snap_compare, app_for, story):
     )
 
 
+def _other_root_cause_chosen(screen: ActionForm) -> None:
+    line = screen.query_one("#f-root_cause-other", Input)
+    assert line.display and line.value == "expired card on file"
+
+
+@pytest.mark.parametrize("colours", ["colour", "no_color"])
+@pytest.mark.parametrize("other", [False, True], ids=["listed", "other"])
+@pytest.mark.parametrize("size", SIZES)
+def test_resolve_form_root_cause(snap_compare, app_for, monkeypatch, story, size, other, colours):
+    """The root cause select; with "Other" chosen, the line for what it was opens under it
+    (in colour and with NO_COLOR, at 80×24 and 120×40)."""
+    if colours == "no_color":
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = app_for()
+    assert app.no_color is (colours == "no_color")
+    other_steps = ("enter", "up", "enter", typed("expired card on file"))
+    assert snap_compare(
+        app,
+        terminal_size=size,
+        run_before=steps(
+            open_case(story.investigating),
+            "R",
+            typed("Refunded the charge"),
+            "tab",
+            *(other_steps if other else ("enter", "down", "down", "enter")),
+            expect(ActionForm, _other_root_cause_chosen if other else None),
+        ),
+    )
+
+
 def test_form_validation_errors(snap_compare, app_for, story):
     """ctrl+s with an empty required text: the error sits under the field, nothing is saved."""
 

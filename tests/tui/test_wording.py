@@ -79,7 +79,7 @@ async def test_the_case_header_shows_channel_and_services_at_80_columns(make_app
         )
         app.backend.desk.assign(case.ref, "lan.nguyen")
         app.backend.desk.start(case.ref)
-        app.backend.desk.resolve(case.ref, "Mail flows again.", "DNS record")
+        app.backend.desk.resolve(case.ref, "Mail flows again.", "Configuration error")
         app.backend.desk.reopen(case.ref, "Mail bounces again.")
         app.backend.desk.escalate(case.ref, "I want a supervisor.")
         await open_case(app, pilot, case.ref)
@@ -111,7 +111,7 @@ async def test_statuses_answers_and_screens_are_named_in_words(make_app):
         app.backend.desk.wait(waiting.ref, "Please send the error log.")
         closed = new_case(app)
         app.backend.desk.start(closed.ref)
-        app.backend.desk.resolve(closed.ref, "Fixed the firewall rule.", "firewall rule")
+        app.backend.desk.resolve(closed.ref, "Fixed the firewall rule.", "Configuration error")
         app.backend.desk.close(closed.ref, CustomerResponse.NO_RESPONSE)
 
         app.screen.apply_filter(QueueFilter(status=Status.WAITING_ON_CUSTOMER))

@@ -33,6 +33,16 @@ INT = "int"  # a whole number (FormInput)
 CHOICE = "choice"  # one of a few options (Select)
 
 
+class _OtherChoice:
+    """The CHOICE option that opens a line for text of one's own (FieldSpec.other)."""
+
+    def __repr__(self) -> str:
+        return "OTHER_CHOICE"
+
+
+OTHER_CHOICE = _OtherChoice()
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
@@ -46,6 +56,11 @@ class FieldSpec:
     min_value: int | None = None  # INT bounds
     max_value: int | None = None
     error_keys: tuple[str, ...] = ()  # field names the service uses in its refusals
+    # CHOICE with a way out: a last option (other_label) opens a line below the select; what is
+    # typed there, through ``other``, is the field's value (e.g. "Other: <text>").
+    other: Callable[[str], str] | None = None
+    other_label: str = "Other: type it below"
+    other_placeholder: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,11 +81,18 @@ class ActionSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def field_problem(spec: FieldSpec, raw: Any) -> str | None:
-    """The inline validation message for one field, or None when it is acceptable."""
+def field_problem(spec: FieldSpec, raw: Any, other_text: str = "") -> str | None:
+    """The inline validation message for one field, or None when it is acceptable.
+    ``other_text`` is what is typed on the line a CHOICE's OTHER_CHOICE opens."""
     if spec.kind == CHOICE:
         if spec.required and (raw is Select.NULL or raw is None):
             return "Choose one."
+        if raw is OTHER_CHOICE and spec.other is not None:
+            if not other_text.strip():
+                return "Type what it was on the line below the choice."
+            value = spec.other(other_text)
+            if spec.max_chars is not None and len(value) > spec.max_chars:
+                return f"At most {spec.max_chars:,} characters (now {len(value):,})."
         return None
     text = str(raw or "")
     if spec.required and not text.strip():
@@ -115,6 +137,10 @@ class ActionForm(ModalScreen[Any]):
             for f in spec.fields:
                 yield Label(Text(f.label + ("" if f.required else " (optional)")))
                 yield self._widget(f)
+                if f.kind == CHOICE and f.other is not None:
+                    yield FormInput(
+                        placeholder=f.other_placeholder, id=f"f-{f.name}-other", classes="other"
+                    )
                 yield Static("", id=f"err-{f.name}", classes="field-error")
             yield Static("", id="form-error", classes="form-error")
             yield Static(self._hint(), id="form-hint", classes="form-hint")
@@ -127,9 +153,12 @@ class ActionForm(ModalScreen[Any]):
         if f.kind == TEXT:
             return FormTextArea(f.value, id=wid, soft_wrap=True, placeholder=f.placeholder)
         if f.kind == CHOICE:
-            values = [v for _, v in f.options]
+            options = list(f.options)
+            if f.other is not None:
+                options.append((f.other_label, OTHER_CHOICE))
+            values = [v for _, v in options]
             return Select(
-                [(Text(shown), v) for shown, v in f.options],
+                [(Text(shown), v) for shown, v in options],
                 value=f.value if f.value in values else Select.NULL,
                 allow_blank=True,
                 prompt=f.placeholder or "choose…",
@@ -145,6 +174,8 @@ class ActionForm(ModalScreen[Any]):
     def on_mount(self) -> None:
         for err in self.query(".field-error"):
             err.display = False
+        for line in self.query(".other"):
+            line.display = False
         self.query_one("#form-error").display = False
         if self.spec.fields:
             self.query_one(f"#f-{self.spec.fields[0].name}").focus()
@@ -158,11 +189,18 @@ class ActionForm(ModalScreen[Any]):
             return widget.value
         return widget.value
 
+    def other_text(self, name: str) -> str:
+        """What is typed on the line a choice's OTHER_CHOICE opens ("" for other fields)."""
+        lines = self.query(f"#f-{name}-other")
+        return str(lines.first(Input).value) if lines else ""
+
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for f in self.spec.fields:
             raw = self.raw(f.name)
-            if f.kind == CHOICE:
+            if f.kind == CHOICE and raw is OTHER_CHOICE and f.other is not None:
+                out[f.name] = f.other(self.other_text(f.name))
+            elif f.kind == CHOICE:
                 out[f.name] = None if raw is Select.NULL else raw
             elif f.kind == INT:
                 out[f.name] = int(str(raw).strip()) if str(raw).strip() else None
@@ -175,6 +213,8 @@ class ActionForm(ModalScreen[Any]):
         """Has the agent typed anything that cancelling would lose?"""
         for f in self.spec.fields:
             if f.kind in (TEXT, LINE, INT) and str(self.raw(f.name)).strip() != f.value.strip():
+                return True
+            if self.other_text(f.name).strip():
                 return True
         return False
 
@@ -194,7 +234,7 @@ class ActionForm(ModalScreen[Any]):
     def validate(self) -> bool:
         ok = True
         for f in self.spec.fields:
-            problem = field_problem(f, self.raw(f.name))
+            problem = field_problem(f, self.raw(f.name), self.other_text(f.name))
             self.set_field_error(f.name, problem)
             ok = ok and problem is None
         return ok
@@ -205,12 +245,24 @@ class ActionForm(ModalScreen[Any]):
     def _edited(self, event) -> None:
         """Inline validation: once a field shows an error, it is re-checked as the agent types."""
         wid = event.control.id or ""
-        name = wid.removeprefix("f-")
+        name = wid.removeprefix("f-").removesuffix("-other")
         for f in self.spec.fields:
             if f.name == name:
                 err = self.query_one(f"#err-{name}", Static)
                 if err.display:
-                    self.set_field_error(name, field_problem(f, self.raw(name)))
+                    problem = field_problem(f, self.raw(name), self.other_text(name))
+                    self.set_field_error(name, problem)
+
+    @on(Select.Changed)
+    def _other_chosen(self, event: Select.Changed) -> None:
+        """Choosing the way out opens its line, with the cursor in it; any other choice hides it."""
+        lines = self.query(f"#{event.control.id}-other")
+        if not lines:
+            return
+        line = lines.first(Input)
+        line.display = event.value is OTHER_CHOICE
+        if line.display:
+            line.focus()
 
     # ---- saving ------------------------------------------------------------------------------
     def action_save(self) -> None:

@@ -1,7 +1,8 @@
 """The case actions of SPEC §4 as form specs: what each key asks, and which service call saves it.
 
 Presentation only: every rule is enforced by the services; the pre-check here only spares the
-agent a form the workflow would refuse (domain.workflow.action_refusal, as the service calls it).
+agent a form the service would refuse (services.permissions.action_refusal_for: who may change
+the case, then what its state allows, in the service's words).
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from complaint_tui.domain.enums import (
     Status,
 )
 from complaint_tui.domain.labels import outcome_label
+from complaint_tui.domain.root_cause import MAX_ROOT_CAUSE, other_cause
 from complaint_tui.domain.text import one_line
-from complaint_tui.domain.workflow import Action, action_refusal, decidable_outcomes
-from complaint_tui.services.cases import MAX_NOTE_CHARS, MAX_ROOT_CAUSE
+from complaint_tui.domain.workflow import Action, decidable_outcomes
+from complaint_tui.services.cases import MAX_NOTE_CHARS
 from complaint_tui.services.files import save_attachment
+from complaint_tui.services.identity import Actor
+from complaint_tui.services.permissions import action_refusal_for
 from complaint_tui.services.views import CaseDetail
 from complaint_tui.tui.screens.action_form import CHOICE, INT, LINE, ActionSpec, FieldSpec
 
@@ -46,11 +50,13 @@ CASE_ACTIONS: tuple[tuple[str, str, str, bool], ...] = (
 NOBODY = "-"  # the "unassign" choice; no agent name can be "-"
 
 
-def precheck(name: str, detail: CaseDetail) -> str | None:
-    """Why this action cannot apply to the case as shown, in one sentence; None if it may.
+def precheck(name: str, detail: CaseDetail, actor: Actor) -> str | None:
+    """Why ``actor`` cannot apply this action to the case as shown, in one sentence; None if
+    they may.
 
-    The workflow's own rule and words (the service checks the same when saving); "investigate"
-    is resume for a case waiting on the customer, else start.
+    The services' own rules and words (who may change the case, then what its state allows; the
+    service checks the same when saving); "investigate" is resume for a case waiting on the
+    customer, else start.
     """
     if name == "investigate":
         action = Action.RESUME if detail.status is Status.WAITING_ON_CUSTOMER else Action.START
@@ -58,7 +64,7 @@ def precheck(name: str, detail: CaseDetail) -> str | None:
         action = Action.SAVE_ATTACHMENT
     else:
         action = Action(name)
-    return action_refusal(action, detail.state)
+    return action_refusal_for(actor, action, detail)
 
 
 def _request_intro(detail: CaseDetail) -> str:
@@ -238,9 +244,16 @@ def build_spec(
                 FieldSpec(
                     "root_cause",
                     "Root cause (for reports)",
-                    LINE,
+                    CHOICE,
+                    options=tuple(
+                        (cause, cause) for cause in backend.ctx.settings.intake.root_causes
+                    ),
+                    placeholder="choose a root cause…",
                     max_chars=MAX_ROOT_CAUSE,
                     error_keys=("root cause",),
+                    other=other_cause,
+                    other_label="Other: none of these, type it below",
+                    other_placeholder="what it was, in a few words",
                 ),
             ),
             done=f"{ref} resolved.",

@@ -32,10 +32,10 @@ from complaint_tui.domain.labels import (
     status_short,
 )
 from complaint_tui.domain.text import one_line, strip_control
-from complaint_tui.domain.workflow import Action, action_refusal
+from complaint_tui.domain.workflow import Action
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.lookups import assignable_agents, case_version
-from complaint_tui.services.permissions import may_decide
+from complaint_tui.services.permissions import action_refusal_for
 from complaint_tui.services.views import CaseDetail, ClockView, TimelineEntry
 from complaint_tui.tui.commands import keys_for
 from complaint_tui.tui.messages import (
@@ -147,6 +147,7 @@ class CaseDetailScreen(Screen):
             for key, name, desc, show in CASE_ACTIONS
         ),
         Binding("v", "view_attachment", "View attachment", show=False, id="case.attachment"),
+        Binding("L", "audit", "Audit trail", show=False, id="case.audit"),
     ]
 
     def __init__(self, ref: str) -> None:
@@ -466,16 +467,12 @@ class CaseDetailScreen(Screen):
 
     def _escalation_hints(self, d: CaseDetail) -> str:
         """The next escalation steps this person may take now, with their keys."""
-        state = d.state
+        actor = self.backend.actor
         hints = []
-        decide = keys_for(self, "case.decide")
-        if action_refusal(Action.DECIDE, state) is None and may_decide(
-            self.backend.actor, state.escalation_level
-        ):
-            hints.append(f"{decide} decide")
-        refer = keys_for(self, "case.refer")
-        if action_refusal(Action.REFER, state) is None:
-            hints.append(f"{refer} record the referral to the external body")
+        if action_refusal_for(actor, Action.DECIDE, d) is None:
+            hints.append(f"{keys_for(self, 'case.decide')} decide")
+        if action_refusal_for(actor, Action.REFER, d) is None:
+            hints.append(f"{keys_for(self, 'case.refer')} record the referral to the external body")
         return " · ".join(hints)
 
     def _timeline_item(self, entry: TimelineEntry) -> TimelineItem:
@@ -540,7 +537,7 @@ class CaseDetailScreen(Screen):
         if d is None:
             self.notify(self.error or f"{self.ref} is still loading.", severity="warning")
             return
-        problem = precheck(name, d)
+        problem = precheck(name, d, self.backend.actor)
         if problem:
             self.notify(problem, severity="error", timeout=6)
             return
@@ -579,12 +576,18 @@ class CaseDetailScreen(Screen):
         if queue is not None:
             queue.post_message(CasesChanged())
 
+    def action_audit(self) -> None:
+        """Who saw and who changed this case (supervisors and managers; others are told why)."""
+        from complaint_tui.tui.screens.audit_trail import open_case_trail
+
+        open_case_trail(self, self.ref)
+
     # ---- attachments -------------------------------------------------------------------------
     def action_view_attachment(self) -> None:
         d = self.detail
         if d is None:
             return
-        problem = precheck("attachment", d)
+        problem = precheck("attachment", d, self.backend.actor)
         if problem:
             self.notify(problem, severity="error")
             return

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from complaint_tui.domain.enums import Urgency
@@ -24,9 +25,9 @@ from complaint_tui.services.escalations import (
     EscalationView,
     views_for,
 )
-from complaint_tui.tui.messages import CasesChanged, EscalationCountsLoaded, QueueLoadFailed
-from complaint_tui.tui.screens.paged import PagedScreen
+from complaint_tui.tui.messages import CasesChanged, EscalationCountsLoaded
 from complaint_tui.tui.widgets.badges import band_summary
+from complaint_tui.tui.widgets.paged_table import PagedTable, PagedTableKeys, moving_bindings
 from complaint_tui.tui.widgets.queue_table import (
     DECISION_COLUMNS,
     ESCALATION_COLUMNS,
@@ -41,19 +42,14 @@ EMPTY = {
 }
 
 
-class EscalationScreen(PagedScreen):
+class EscalationScreen(PagedTableKeys, Screen):
     """Escalations by review deadline, one keyset page at a time."""
 
     SCREEN_NAME = "Escalations"
     PALETTE = ("escalations.open", "escalations.next_view", "escalations.refresh")
     BINDINGS = [
         Binding("escape", "back", "Back", id="escalations.back"),
-        Binding("j,down", "move(1)", "Down", show=False, id="escalations.down"),
-        Binding("k,up", "move(-1)", "Up", show=False, id="escalations.up"),
-        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="escalations.page_down"),
-        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="escalations.page_up"),
-        Binding("g,home", "first", "First", show=False, id="escalations.first"),
-        Binding("G,end", "last", "Last", show=False, id="escalations.last"),
+        *moving_bindings("escalations"),
         Binding("enter", "open", "Open", id="escalations.open"),
         Binding("[", "view(-1)", "Prev view", show=False, id="escalations.prev_view"),
         Binding("]", "view(1)", "View", id="escalations.next_view"),
@@ -69,20 +65,12 @@ class EscalationScreen(PagedScreen):
         self.counts_generation = 0  # the view the counts belong to
 
     @property
+    def backend(self):
+        return self.app.backend
+
+    @property
     def service(self) -> EscalationService:
         return self.backend.escalations
-
-    @property
-    def page_source(self) -> EscalationService:
-        return self.service
-
-    @property
-    def page_query(self) -> EscalationView:
-        return self.view
-
-    @property
-    def page_view(self) -> EscalationView:
-        return self.view
 
     def compose(self) -> ComposeResult:
         yield Static(id="esc-title")
@@ -111,27 +99,24 @@ class EscalationScreen(PagedScreen):
     # ---- loading -----------------------------------------------------------------------------
     def show_view(self, view: EscalationView) -> None:
         self.view = view
-        self.generation += 1
         self.counts_generation += 1
         table = self.query_one(QueueTable)
         decided = view is EscalationView.DECIDED
         table.columns = DECISION_COLUMNS if decided else ESCALATION_COLUMNS
         table.badge_title = "Review" if decided else "Review due"
         table.empty_text = EMPTY[view]
-        table.loaded = False
-        table.rows = []
-        table.total = None
         self.counts = None
         table.refresh_rows()
+        table.show_list(self.service, view)
         self.render_header()
-        self.fetch("first")
 
-    def page_loaded(self) -> None:
+    @on(PagedTable.PageShown)
+    def _page_shown(self, _message: PagedTable.PageShown) -> None:
         if self.counts is None:  # the view's first page: its counts follow, not before it
             self.fetch_counts()
 
     def refresh_in_place(self) -> None:
-        super().refresh_in_place()
+        self.query_one(QueueTable).refresh_in_place()
         self.fetch_counts()
 
     def fetch_counts(self) -> None:
@@ -142,7 +127,7 @@ class EscalationScreen(PagedScreen):
         try:
             counts = self.service.counts(view)
         except Refused as exc:
-            self.post_message(QueueLoadFailed(-1, str(exc)))
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
             return
         self.post_message(EscalationCountsLoaded(generation, counts))
 

@@ -16,7 +16,7 @@ GROUPS = (
     ("Move", ("down", "up", "page_down", "page_up", "first", "last", "scroll_down", "scroll_up")),
     (
         "Views and finding",
-        ("next_view", "prev_view", "search", "filter", "refresh", "queue", "escalations"),
+        ("next_view", "prev_view", "search", "filter", "refresh", "queue", "escalations", "audit"),
     ),
     (
         "Case work",

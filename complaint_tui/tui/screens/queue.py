@@ -7,15 +7,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from complaint_tui.domain.labels import show_instant
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.queue import VIEW_ORDER, QueueCounts, QueueFilter, QueueQuery, QueueView
-from complaint_tui.tui.messages import CasesChanged, CaseTaken, QueueCountsLoaded, QueueLoadFailed
-from complaint_tui.tui.screens.paged import PagedScreen
+from complaint_tui.tui.messages import CasesChanged, CaseTaken, QueueCountsLoaded
 from complaint_tui.tui.widgets.badges import band_summary
 from complaint_tui.tui.widgets.inputs import FormInput
+from complaint_tui.tui.widgets.paged_table import PagedTable, PagedTableKeys, moving_bindings
 from complaint_tui.tui.widgets.queue_table import QueueTable
 
 VIEW_NAMES = {view: view.title for view in VIEW_ORDER}
@@ -44,17 +45,12 @@ def count_text(n: int, compact: bool = False) -> str:
     return f"{n / 1_000_000:.1f}M"
 
 
-class QueueScreen(PagedScreen):
+class QueueScreen(PagedTableKeys, Screen):
     """Cases of one view, most urgent first; j/k/PgDn/G page through SQL, never load all."""
 
     SCREEN_NAME = "Queue"
     BINDINGS = [
-        Binding("j,down", "move(1)", "Down", show=False, id="queue.down"),
-        Binding("k,up", "move(-1)", "Up", show=False, id="queue.up"),
-        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="queue.page_down"),
-        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="queue.page_up"),
-        Binding("g,home", "first", "First", show=False, id="queue.first"),
-        Binding("G,end", "last", "Last", show=False, id="queue.last"),
+        *moving_bindings("queue"),
         Binding("enter", "open", "Open", id="queue.open"),
         Binding("t", "take_next", "Take", id="queue.take"),
         Binding("[", "view(-1)", "Prev view", show=False, id="queue.prev_view"),
@@ -74,16 +70,8 @@ class QueueScreen(PagedScreen):
         self._counts_after_page: bool | None = None  # None: none pending; else "views too?"
 
     @property
-    def page_source(self):
-        return self.backend.queue
-
-    @property
-    def page_query(self) -> QueueQuery:
-        return self.query_state
-
-    @property
-    def page_view(self) -> QueueView:
-        return self.query_state.view
+    def backend(self):
+        return self.app.backend
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-title")
@@ -104,17 +92,11 @@ class QueueScreen(PagedScreen):
     # ---- loading -----------------------------------------------------------------------------
     def reload_all(self) -> None:
         """New view, filter or search: start over from the top."""
-        self.generation += 1
-        table = self.query_one(QueueTable)
-        table.loaded = False
-        table.rows = []
-        table.total = None
-        table.refresh()
-        self._render_header()
         self.query_generation += 1
         # Counts wait for the first page: on a busy machine they would slow the rows down.
         self._counts_after_page = False if self.counts is not None else True
-        self.fetch("first")
+        self.query_one(QueueTable).show_list(self.backend.queue, self.query_state)
+        self._render_header()
 
     def fetch_counts(self, *, views: bool = True) -> None:
         """Band counts of the current query; the per-view counts only when data may have changed
@@ -132,11 +114,12 @@ class QueueScreen(PagedScreen):
                 bands, total = service.band_counts(query)
                 counts = QueueCounts(views, bands, total)
         except Refused as exc:
-            self.post_message(QueueLoadFailed(-1, str(exc)))
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
             return
         self.post_message(QueueCountsLoaded(generation, counts))
 
-    def page_loaded(self) -> None:
+    @on(PagedTable.PageShown)
+    def _page_shown(self, _message: PagedTable.PageShown) -> None:
         self._render_header()
         if self._counts_after_page is not None:
             views, self._counts_after_page = self._counts_after_page, None
@@ -152,10 +135,8 @@ class QueueScreen(PagedScreen):
 
     def refresh_in_place(self) -> None:
         """Re-read the rows on screen and the counts, keeping the agent's place."""
-        if self.loading:
-            return
-        self._counts_after_page = True
-        super().refresh_in_place()
+        if self.query_one(QueueTable).refresh_in_place():
+            self._counts_after_page = True
 
     # ---- header ------------------------------------------------------------------------------
     def _render_header(self) -> None:

@@ -1,7 +1,6 @@
-"""The queue list: renders only a bounded window of rows that the screen pages in with keyset
-queries, so it behaves the same at ten cases and at a million. The escalation screen uses it
-too, with its own columns (ESCALATION_COLUMNS): any row with an id, a version and a
-``badge(sla, now)`` will do."""
+"""The queue list: a PagedTable of cases, one line each, a badge first and then the columns that
+fit the width. The escalation screen uses it too, with its own columns (ESCALATION_COLUMNS):
+any row with an id, a version and a ``badge(sla, now)`` will do."""
 
 from __future__ import annotations
 
@@ -15,18 +14,15 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Region
 from textual.strip import Strip
-from textual.widget import Widget
 
 from complaint_tui.domain.labels import level_label, outcome_short, status_short
 from complaint_tui.domain.sla import Sla
 from complaint_tui.domain.text import first_line, one_line
-from complaint_tui.services.queue import QueuePage
+from complaint_tui.services.paging import Page
 from complaint_tui.services.views import CaseSummary
 from complaint_tui.tui.widgets.badges import BAND_CLASSES, COMPONENT_CLASSES
-
-MAX_WINDOW = 400  # rows kept in memory, whatever the number of cases
+from complaint_tui.tui.widgets.paged_table import MAX_WINDOW, PagedTable
 
 
 @dataclass(frozen=True)
@@ -99,8 +95,9 @@ def cell(value: str, width: int) -> str:
     return set_cell_size(flat, width)
 
 
-class QueueTable(Widget, can_focus=True):
-    """A cursor over a window of rows; asks for more through ``needs`` when near an edge."""
+class QueueTable(PagedTable[Any], can_focus=True):
+    """A window of cases (or escalation rows) in ``columns`` after a badge column titled
+    ``badge_title``; knows where its window sits in the list once the total is known."""
 
     COMPONENT_CLASSES = COMPONENT_CLASSES | {"queue--header", "queue--cursor", "queue--empty"}
     DEFAULT_CSS = """
@@ -121,86 +118,37 @@ class QueueTable(Widget, can_focus=True):
         self.now = now
         self.columns = columns
         self.badge_title = badge_title
-        self.rows: list[CaseSummary] = []
-        self.cursor = 0
-        self.top = 0
-        self.at_start = True
-        self.at_end = True
-        self.base_index: int | None = 0
+        self.base_index: int | None = 0  # the list's index of rows[0]; None: not known yet
         self.total: int | None = None
-        self.loaded = False
         self.empty_text = "No cases in this view."
         self._lines: dict[tuple, Strip] = {}
         self._now = now()
 
     # ---- window --------------------------------------------------------------------------------
-    @property
-    def page_height(self) -> int:
-        return max(1, self.size.height - 1)
+    def cleared(self) -> None:
+        self.total = None
 
-    def current(self) -> CaseSummary | None:
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
-
-    def replace(
-        self, page: QueuePage, *, at_end_cursor: bool = False, keep_id: int | None = None
-    ) -> None:
-        self.rows = list(page.rows)
-        self.at_start, self.at_end = page.at_start, page.at_end
-        self.base_index = (
-            0
-            if page.at_start
-            else (self.total - len(self.rows) if page.at_end and self.total is not None else None)
-        )
-        self.loaded = True
-        target = len(self.rows) - 1 if at_end_cursor else 0
-        if keep_id is not None:
-            target = next(
-                (i for i, r in enumerate(self.rows) if r.id == keep_id),
-                min(self.cursor, len(self.rows) - 1),
-            )
-        self._place(max(0, target))
-
-    def reload(self, page: QueuePage) -> None:
-        """Same window position, fresh contents (another agent changed something)."""
-        keep = self.current()
-        base = self.base_index
-        old_cursor = self.cursor
-        self.rows = list(page.rows)
-        self.at_end = page.at_end
-        self.base_index = base
-        self.loaded = True
-        target = min(old_cursor, len(self.rows) - 1)
-        if keep is not None:
-            target = next((i for i, r in enumerate(self.rows) if r.id == keep.id), target)
-        self._place(max(0, target))
-
-    def append(self, page: QueuePage) -> None:
-        self.rows.extend(page.rows)
-        self.at_end = page.at_end
-        overflow = len(self.rows) - MAX_WINDOW
-        if overflow > 0:
-            del self.rows[:overflow]
-            self.at_start = False
-            self.cursor -= overflow
-            self.top = max(0, self.top - overflow)
-            if self.base_index is not None:
-                self.base_index += overflow
-        self.refresh()
-
-    def prepend(self, page: QueuePage) -> None:
-        added = len(page.rows)
-        self.rows[:0] = page.rows
-        self.at_start = page.at_start
-        if self.base_index is not None:
-            self.base_index -= added
+    def replace(self, page: Page, *, at_end_cursor: bool = False) -> None:
         if page.at_start:
             self.base_index = 0
-        self.cursor += added
-        self.top += added
-        overflow = len(self.rows) - MAX_WINDOW
-        if overflow > 0:
-            del self.rows[-overflow:]
-            self.at_end = False
+        elif page.at_end and self.total is not None:
+            self.base_index = self.total - len(page.rows)
+        else:
+            self.base_index = None
+        super().replace(page, at_end_cursor=at_end_cursor)
+
+    def append(self, page: Page) -> None:
+        dropped = self._append_rows(page.rows, page.at_end)
+        if self.base_index is not None:
+            self.base_index += dropped
+        self.refresh()
+
+    def prepend(self, page: Page) -> None:
+        self._prepend_rows(page.rows, page.at_start)
+        if page.at_start:
+            self.base_index = 0
+        elif self.base_index is not None:
+            self.base_index -= len(page.rows)
         self.refresh()
 
     def set_total(self, total: int) -> None:
@@ -209,36 +157,6 @@ class QueueTable(Widget, can_focus=True):
             self.base_index = total - len(self.rows)
         self.refresh()
 
-    def move(self, delta: int) -> None:
-        if not self.rows:
-            return
-        self._place(max(0, min(len(self.rows) - 1, self.cursor + delta)))
-
-    def _place(self, index: int) -> None:
-        old_cursor, old_top = self.cursor, self.top
-        self.cursor = index
-        height = self.page_height
-        if self.cursor < self.top:
-            self.top = self.cursor
-        elif self.cursor >= self.top + height:
-            self.top = self.cursor - height + 1
-        self.top = max(0, min(self.top, max(0, len(self.rows) - height)))
-        if self.top != old_top:
-            super().refresh()  # scrolled: every line changes
-        else:
-            self._refresh_row(old_cursor)
-            self._refresh_row(self.cursor)
-            super().refresh(Region(0, 0, self.size.width, 1))  # the position in the header
-
-    def needs(self) -> str | None:
-        """'after' or 'before' when the cursor is within a page and a half of a window edge."""
-        margin = self.page_height + self.page_height // 2 + 5
-        if not self.at_end and len(self.rows) - self.cursor <= margin:
-            return "after"
-        if not self.at_start and self.cursor <= margin:
-            return "before"
-        return None
-
     def position_text(self) -> str:
         if not self.rows:
             return "0 / 0"
@@ -246,9 +164,6 @@ class QueueTable(Widget, can_focus=True):
         if self.base_index is None:
             return f"? / {total}"
         return f"{self.base_index + self.cursor + 1:,} / {total}"
-
-    def on_resize(self) -> None:
-        self._place(self.cursor)
 
     # ---- rendering (Line API) ----------------------------------------------------------------
     # Each visible line is rendered on its own and cached, so a cursor move repaints two lines
@@ -264,11 +179,6 @@ class QueueTable(Widget, can_focus=True):
         if not regions:
             self._now = self.now()
         return super().refresh(*regions, **kw)
-
-    def _refresh_row(self, index: int) -> None:
-        y = index - self.top + 1
-        if 1 <= y <= self.page_height:
-            super().refresh(Region(0, y, self.size.width, 1))
 
     def on_focus(self) -> None:
         self._lines.clear()
@@ -289,7 +199,14 @@ class QueueTable(Widget, can_focus=True):
         if width <= 0:
             return Strip.blank(0)
         if y == 0:
-            key = ("header", width, self.position_text(), self.app.theme, self.columns)
+            key = (
+                "header",
+                width,
+                self.position_text(),
+                self.app.theme,
+                self.columns,
+                self.badge_title,
+            )
             strip = self._lines.get(key)
             if strip is None:
                 strip = self._to_strip(self._header_text(width), width)

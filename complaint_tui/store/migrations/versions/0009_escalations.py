@@ -1,7 +1,7 @@
 """escalations: the requests and the decisions, as records of their own
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30
 
 Until now an escalation lived in four columns of the case (level, pending, requested at, due at)
@@ -34,8 +34,8 @@ read both tables for the cases they see; only supervisors and managers may write
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
