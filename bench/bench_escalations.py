@@ -31,46 +31,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_tui import PG_SERVER, cli_env  # noqa: E402 - the same set-up as the queue's bench
+from bench_tui import seeded_url  # noqa: E402 - the same set-up as the queue's bench
 
-DATA = HERE / ".data"
 PEOPLE = (("anh.vo", "supervisor"), ("thao.dang", "manager"))
-
-
-def seeded_url(kind: str, size: int) -> str:
-    """A demo database of ``size`` cases, seeded once and reused (upgraded first)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    cli = [sys.executable, "-m", "complaint_tui"]
-    if kind == "sqlite":
-        DATA.mkdir(exist_ok=True)
-        path = DATA / f"escalations_{size}.db"
-        url = f"sqlite:///{path}"
-        fresh = not path.exists()
-    else:
-        name = f"ct_bench_esc_{size}"
-        admin = create_engine(make_url(PG_SERVER), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            fresh = not conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            ).scalar()
-            if fresh:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
-    env = cli_env(url)
-    subprocess.run([*cli, "init"], env=env, check=True, capture_output=True)
-    if fresh:
-        started = time.perf_counter()
-        subprocess.run(
-            [*cli, "demo", "--cases", str(size), "--seed", "7"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        print(f"  seeded {kind} {size:,} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    return url
 
 
 def screen_runs(url: str, agent: str, runs: int) -> list[dict]:
@@ -149,7 +112,7 @@ def main() -> None:
     ]
     for kind in args.db:
         for size in args.sizes:
-            url = seeded_url(kind, size)
+            url = seeded_url(kind, size, "escalations", "ct_bench_esc")
             for agent, role in PEOPLE:
                 runs = screen_runs(url, agent, args.runs)
                 for i, first in enumerate(runs[0]["views"]):
