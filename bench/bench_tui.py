@@ -41,20 +41,20 @@ def upgraded(url: str) -> str:
     return url
 
 
-def seeded_url(kind: str, size: int) -> str:
-    """A demo database of ``size`` cases, seeded once and reused across runs (upgraded to the
-    current schema first)."""
+def seeded_url(kind: str, size: int, name: str = "queue", database: str = "ct_bench_tui") -> str:
+    """A demo database of ``size`` cases (the file ``name``_size.db, or ``database``_size on
+    PostgreSQL), seeded once and reused across runs (upgraded to the current schema first)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     if kind == "sqlite":
         DATA.mkdir(exist_ok=True)
-        path = DATA / f"queue_{size}.db"
+        path = DATA / f"{name}_{size}.db"
         url = f"sqlite:///{path}"
         if path.exists():
             return upgraded(url)
     else:
-        name = f"ct_bench_tui_{size}"
+        name = f"{database}_{size}"
         admin = create_engine(make_url(PG_SERVER), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             exists = conn.execute(

@@ -64,11 +64,10 @@ def capture(ctx: AppContext, actor_name: str) -> list[tuple[str, str, dict]]:
     for name, step in steps:
         label[0] = name
         step()
-    page = queue.first(QueueQuery(view=QueueView.ALL_OPEN), 60)
+    all_open = QueueQuery(view=QueueView.ALL_OPEN)
+    page = queue.first(all_open, 60)
     label[0] = "all open, page after a key (PgDn)"
-    queue.after(
-        QueueQuery(view=QueueView.ALL_OPEN), queue.key_of(QueueView.ALL_OPEN, page.rows[-1]), 60
-    )
+    queue.after(all_open, queue.key_of(all_open, page.rows[-1]), 60)
     event.remove(ctx.db.engine, "before_cursor_execute", record)
     return seen
 

@@ -135,9 +135,7 @@ async def probe_app(url: str, agent: str, search: str, size) -> dict:
             await pilot.press("g")
             await wait_until(pilot, lambda: t.at_start and t.cursor == 0)
             g_times.append(
-                await timed(
-                    "G", lambda: t.at_end and t.cursor == len(t.rows) - 1 and not app.screen.loading
-                )
+                await timed("G", lambda: t.at_end and t.cursor == len(t.rows) - 1 and not t.reading)
             )
         out["G_ms"] = g_times
         searches = []
@@ -146,14 +144,14 @@ async def probe_app(url: str, agent: str, search: str, size) -> dict:
             app.screen.query_one("#search").value = ""
             for ch in search:
                 await pilot.press(ch)
-            generation = app.screen.generation
+            generation = t.generation
             await pilot.pause()
             start = await send_key(app, "enter")
             searches.append(
                 await repainted(
                     paint,
                     start,
-                    lambda g=generation: app.screen.generation > g and t.loaded and bool(t.rows),
+                    lambda g=generation: t.generation > g and t.loaded and bool(t.rows),
                 )
             )
         out["search_ms"] = searches

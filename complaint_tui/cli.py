@@ -22,7 +22,13 @@ from complaint_tui.domain.enums import (
     Urgency,
 )
 from complaint_tui.domain.intake import IntakeDraft
-from complaint_tui.domain.labels import clock_label, event_label, show_instant
+from complaint_tui.domain.labels import (
+    clock_label,
+    event_label,
+    level_label,
+    outcome_label,
+    show_instant,
+)
 from complaint_tui.domain.parsing import ParseError, parse_date, parse_event, parse_instant
 from complaint_tui.domain.settings import SettingsError
 from complaint_tui.domain.text import one_line, strip_control, undecodable
@@ -443,6 +449,18 @@ def case_show(session: Session, ref: str, as_json: bool) -> None:
         out.append(
             f"Escalation: level {s.escalation_level}{' (awaiting decision)' if s.escalation_pending else ''}"
         )
+    for e in detail.escalations:
+        out.append(
+            f"  {level_label(e.level)} requested {local(e.requested_at)} by {one_line(e.requested_by)}: "
+            f"{one_line(e.request, 200)}"
+        )
+        for d in e.decisions:
+            out.append(
+                f"    {outcome_label(d.outcome)} {local(d.decided_at)} by {one_line(d.decided_by)}: "
+                f"{one_line(d.explanation, 200)}"
+            )
+            if d.note:
+                out.append(f"      internal note: {one_line(d.note, 200)}")
     out.append("Clocks:")
     for c in detail.clocks:
         out.append(f"  {clock_label(c.name):<18} due {local(c.due_at):<20}  {c.text}")
@@ -693,15 +711,22 @@ def _escalate(desk, ref, request, expected_version):
 
 @_verb(
     "decide",
-    "Record the escalation decision (supervisor for level 1, manager for level 2).",
+    "Decide the escalation (supervisor for level 1, manager for level 2): confirm the "
+    "resolution, reopen the case for investigation, or refer a level-1 review up to a manager.",
     click.option(
-        "--outcome", type=click.Choice([o.value for o in EscalationOutcome]), required=True
+        "--outcome",
+        type=click.Choice([o.value for o in EscalationOutcome]),
+        required=True,
+        help="confirm: the resolution stands; reopen: investigate again; refer-up: level 2.",
     ),
-    click.option("--explanation", required=True),
+    click.option("--explanation", required=True, help="Sent to the customer."),
+    click.option("--note", default="", help="Internal note (never shown to the customer)."),
     done="escalation decided.",
 )
-def _decide(desk, ref, outcome, explanation, expected_version):
-    return desk.decide(ref, outcome, explanation, expected_version=expected_version)
+def _decide(desk, ref, outcome, explanation, note, expected_version):
+    return desk.decide(
+        ref, outcome, read_text_arg(explanation), note, expected_version=expected_version
+    )
 
 
 @_verb(

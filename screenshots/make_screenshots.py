@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ["TEXTUAL_ANIMATIONS"] = "none"  # before Textual is first imported
 
 from tests.tui.fixtures import (  # noqa: E402 - needs the path above
+    BANDS_CUSTOMER,
     Story,
     add_hostile_case,
     build_app,
@@ -89,9 +90,12 @@ SHOTS = [
     Shot(
         "urgency-bands-colorblind",
         (120, 16),
-        lambda s: ["]", "]"],
+        lambda s: ["/", search(BANDS_CUSTOMER), "enter"],
         theme="complaint-colorblind",
     ),
+    Shot("escalations-80x24", (80, 24), lambda s: ["2"]),
+    Shot("escalations-decided-120x40", (120, 40), lambda s: ["2", "]", "]"]),
+    Shot("escalations-agent-80x24", (80, 24), lambda s: ["2"], agent="lan.nguyen"),
     Shot("queue-light", (120, 24), lambda s: [], theme="complaint-light"),
     Shot("no-color-80x24", (80, 24), lambda s: [], no_color=True),
     Shot(

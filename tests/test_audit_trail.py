@@ -387,25 +387,25 @@ def test_paging_through_a_long_trail_has_no_gaps_or_repeats(ctx, agents, clock):
     forward, page = [], reader.first(scope, 17)
     assert page.at_start
     while True:
-        forward += [e.key for e in page.entries]
+        forward += [e.key for e in page.rows]
         if page.at_end:
             break
-        page = reader.after(scope, page.entries[-1].key, 17)
+        page = reader.after(scope, page.rows[-1].key, 17)
     assert forward == expected
 
     backward, page = [], reader.last(scope, 23)
     assert page.at_end
     while True:
-        backward[:0] = [e.key for e in page.entries]
+        backward[:0] = [e.key for e in page.rows]
         if page.at_start:
             break
-        page = reader.before(scope, page.entries[0].key, 23)
+        page = reader.before(scope, page.rows[0].key, 23)
     assert backward == expected
 
     # From the middle of a tie, both ways.
     middle = expected[150]
     after = reader.after(scope, middle, 40)
     before = reader.before(scope, middle, 40)
-    assert [e.key for e in after.entries] == expected[151:191]
-    assert [e.key for e in before.entries] == expected[110:150]
+    assert [e.key for e in after.rows] == expected[151:191]
+    assert [e.key for e in before.rows] == expected[110:150]
     assert not after.at_end and not before.at_start

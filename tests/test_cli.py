@@ -323,14 +323,10 @@ def test_every_workflow_verb(app, tmp_path):
     verb("priority", ref, "high")
     verb("assign", ref, "--unassign")
     verb("assign", ref, "alice")
-    verb("escalate", ref, "--request", "Customer wants a supervisor")
-    app.refused("case", "decide", ref, "--outcome", "upheld", "--explanation", "x", as_="alice")
-    verb("decide", ref, "--outcome", "upheld", "--explanation", "Handled per policy.", as_="sue")
     verb("extend", ref, "--days", "2", "--explanation", "Upstream provider is slow.")
     evidence = tmp_path / "mtr.txt"
     evidence.write_text("mtr output")
     verb("attach", ref, str(evidence))
-    verb("refer", ref, "--note", "Customer asked about VCCA")
     verb(
         "resolve",
         ref,
@@ -339,7 +335,11 @@ def test_every_workflow_verb(app, tmp_path):
         "--root-cause",
         "Hardware failure",
     )
-    verb("close", ref, "--response", "accepted")
+    verb("escalate", ref, "--request", "Customer wants a supervisor")
+    app.refused("case", "decide", ref, "--outcome", "confirm", "--explanation", "x", as_="alice")
+    verb("decide", ref, "--outcome", "confirm", "--explanation", "Handled per policy.", as_="sue")
+    verb("close", ref, "--response", "rejected")
+    verb("refer", ref, "--note", "Customer asked about VCCA")
     verb("reopen", ref, "--reason", "Loss is back")
     verb("recuse", ref, "--reason", "Customer is a relative")  # and she no longer holds it
 

@@ -208,13 +208,13 @@ COMMANDS: dict[str, Command] = {
     ),
     "case-escalate": Command(
         ("case", "escalate", "{ref}", "--request", "{request}"),
-        {"ref": ("name", "{investigating}"), "request": ("text", "A supervisor, please.")},
+        {"ref": ("name", "{resolved}"), "request": ("text", "A supervisor, please.")},
     ),
     "case-decide": Command(
         ("case", "decide", "{ref}", "--outcome", "{outcome}", "--explanation", "{explanation}"),
         {
             "ref": ("name", "{escalated}"),
-            "outcome": ("choice", "upheld"),
+            "outcome": ("choice", "confirm"),
             "explanation": ("text", "Handled per policy."),
         },
     ),
@@ -228,7 +228,7 @@ COMMANDS: dict[str, Command] = {
     ),
     "case-refer": Command(
         ("case", "refer", "{ref}", "--note", "{note}"),
-        {"ref": ("name", "{investigating}"), "note": ("optional", "Asked about VCCA.")},
+        {"ref": ("name", "{rejected}"), "note": ("optional", "Asked about VCCA.")},
     ),
     "case-recuse": Command(
         ("case", "recuse", "{ref}", "--reason", "{reason}"),
@@ -308,8 +308,14 @@ class World:
         resolved = desk.create(draft()).ref
         desk.start(resolved)
         desk.resolve(resolved, "Fixed.", "Configuration error")
-        escalated = desk.start(desk.create(draft()).ref).ref
+        escalated = desk.create(draft()).ref
+        desk.start(escalated)
+        desk.resolve(escalated, "Fixed.", "Configuration error")
         boss.escalate(escalated, "A supervisor, please.")
+        rejected = desk.create(draft()).ref  # a closing the customer rejected: refer applies
+        desk.start(rejected)
+        desk.resolve(rejected, "Fixed.", "Configuration error")
+        desk.close(rejected, "rejected")
         files = tmp_path / "files"
         files.mkdir()
         evidence = files / "mtr.txt"
@@ -327,6 +333,7 @@ class World:
             "waiting": waiting,
             "resolved": resolved,
             "escalated": escalated,
+            "rejected": rejected,
             "attachment_id": str(new.attachments[0].id),
             "evidence": str(evidence),
             "empty_file": str(empty),

@@ -14,6 +14,7 @@ from complaint_tui.domain.ownership import (
     Holder,
     assign_refusal,
     case_refusal,
+    decider_refusal,
     view_refusal,
 )
 from complaint_tui.domain.workflow import Action
@@ -28,28 +29,32 @@ class P:
 
 
 ALICE, SUE, ADA = P(1, "alice", Role.AGENT), P(3, "sue", Role.SUPERVISOR), P(5, "ada", Role.ADMIN)
+MAX = P(4, "max", Role.MANAGER)
 BOB = 2
 CHANGES = frozenset(Action) - {Action.SAVE_ATTACHMENT}
+HANDLING = CHANGES - {Action.DECIDE}  # what an agent does with a case they hold
 
 
 YOU, ELSE, NOBODY = Holder.YOU, Holder.SOMEONE_ELSE, Holder.NOBODY
 
 
-def hold(holder=NOBODY, *, confidential=False, recused=False) -> CaseHold:
-    return CaseHold("C-2026-00007", confidential, holder, recused)
+def hold(holder=NOBODY, *, confidential=False, recused=False, level=1) -> CaseHold:
+    return CaseHold("C-2026-00007", confidential, holder, recused, level)
 
 
 @pytest.mark.parametrize(
     ("person", "case", "allowed"),
     [
-        (ALICE, hold(YOU), CHANGES | {Action.SAVE_ATTACHMENT}),
-        (ALICE, hold(YOU, confidential=True), CHANGES | {Action.SAVE_ATTACHMENT}),
+        (ALICE, hold(YOU), HANDLING | {Action.SAVE_ATTACHMENT}),
+        (ALICE, hold(YOU, confidential=True), HANDLING | {Action.SAVE_ATTACHMENT}),
         (ALICE, hold(ELSE), {Action.SAVE_ATTACHMENT}),
         (ALICE, hold(), {Action.SAVE_ATTACHMENT, Action.ASSIGN}),  # she may take it
         (ALICE, hold(ELSE, confidential=True), set()),
         (ALICE, hold(recused=True), {Action.SAVE_ATTACHMENT}),
         (SUE, hold(ELSE, confidential=True), CHANGES | {Action.SAVE_ATTACHMENT}),
         (SUE, hold(recused=True), CHANGES | {Action.SAVE_ATTACHMENT}),  # as the database has it
+        (SUE, hold(YOU, level=2), HANDLING | {Action.SAVE_ATTACHMENT}),  # a manager decides
+        (MAX, hold(ELSE, level=2), CHANGES | {Action.SAVE_ATTACHMENT}),
         (ADA, hold(), set()),
     ],
 )
@@ -88,3 +93,21 @@ def test_whom_a_case_may_go_to(person, target, recused, expected):
     else:
         assert expected in refusal
         assert_one_sentence(refusal)
+
+
+@pytest.mark.parametrize(
+    ("person", "level", "expected"),
+    [
+        (ALICE, 0, "Only a supervisor or manager may decide an escalation."),
+        (ALICE, 1, "Only a supervisor or manager may decide a level-1 escalation."),
+        (ALICE, 2, "Only a manager may decide a level-2 escalation."),
+        (SUE, 1, None),
+        (SUE, 2, "Only a manager may decide a level-2 escalation."),
+        (MAX, 1, None),
+        (MAX, 2, None),
+    ],
+)
+def test_who_decides_an_escalation(person, level, expected):
+    assert decider_refusal(person, level) == expected
+    # The case's rule asks the same for a decision, once the person may handle the case at all.
+    assert case_refusal(person, Action.DECIDE, hold(YOU, level=level)) == expected

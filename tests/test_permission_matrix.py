@@ -37,9 +37,12 @@ from tests.pg_desk import pg_desk
 # someone else's (c), or one the actor recused from (r; unassigned since).
 # Cells: . allowed | a admins read no case | A admins handle no case | C confidential, not shown
 # | O someone else's | F unassigned: take it first | R recused | S agents assign only to
-# themselves | D only a supervisor or manager decides | W refused for another reason (the
-# workflow, nothing to change): not a permission, so not logged.
+# themselves | D only a supervisor or manager decides (level 1) | M only a manager decides
+# (level 2) | W refused for another reason (the workflow, nothing to change): not a permission,
+# so not logged.
 # take/release/give: assign to oneself, unassign, assign to another agent.
+# decide/confirm/refer-up: the three decisions on a level-1 escalation (reopen for investigation,
+# confirm the resolution, refer it to a manager); decide-l2: confirming at level 2.
 MATRIX = """
                 agent      supervisor manager    admin
 action          o t f c r  o t f c r  o t f c r  o t f c r
@@ -61,6 +64,9 @@ give            S O S C R  . . . . .  . . . . .  A A A A A
 priority        . O F C R  . . . . .  . . . . .  A A A A A
 escalate        . O F C R  . . . . .  . . . . .  A A A A A
 decide          D O F C R  . . . . .  . . . . .  A A A A A
+confirm         D O F C R  . . . . .  . . . . .  A A A A A
+refer-up        D O F C R  . . . . .  . . . . .  A A A A A
+decide-l2       M O F C R  M M M M M  . . . . .  A A A A A
 extend          . O F C R  . . . . .  . . . . .  A A A A A
 refer           . O F C R  . . . . .  . . . . .  A A A A A
 recuse          . O F C R  . . . . W  . . . . W  A A A A A
@@ -82,7 +88,10 @@ MESSAGES = {
     "R": "You recused yourself from",
     "S": "Agents may assign cases only to themselves",
     "D": "Only a supervisor or manager may decide",
+    "M": "Only a manager may decide",
 }
+# Refusals for who the person is, which a case screen says before the form (action_refusal_for).
+WHO = "aACOFDM"
 
 
 def parse(table: str) -> dict[tuple[str, str], dict[str, str]]:
@@ -104,7 +113,11 @@ NEW, INVESTIGATING, WAITING, RESOLVED = (
     Status.WAITING_ON_CUSTOMER,
     Status.RESOLVED,
 )
-PENDING, DECIDED = "escalation pending", "decided by a manager"
+PENDING, PENDING_L2, DECIDED = (
+    "escalation pending",
+    "referred to a manager",
+    "decided by a manager",
+)
 STATE = {
     "view": NEW,
     "attachment": NEW,
@@ -122,8 +135,11 @@ STATE = {
     "release": NEW,
     "give": NEW,
     "priority": NEW,
-    "escalate": INVESTIGATING,
+    "escalate": RESOLVED,  # escalation reviews a first outcome
     "decide": PENDING,
+    "confirm": PENDING,
+    "refer-up": PENDING,
+    "decide-l2": PENDING_L2,
     "extend": INVESTIGATING,
     "refer": DECIDED,
     "recuse": NEW,
@@ -146,6 +162,9 @@ WORKFLOW = {
     "priority": Action.PRIORITY,
     "escalate": Action.ESCALATE,
     "decide": Action.DECIDE,
+    "confirm": Action.DECIDE,
+    "refer-up": Action.DECIDE,
+    "decide-l2": Action.DECIDE,
     "extend": Action.EXTEND,
     "refer": Action.REFER,
     "recuse": Action.RECUSE,
@@ -158,6 +177,9 @@ LOGGED_AS = {
     "release": "assign",
     "give": "assign",
     "save": "save_attachment",
+    "confirm": "decide",
+    "refer-up": "decide",
+    "decide-l2": "decide",
 }
 # Rows whose success is itself logged (as an allowed access).
 LOGGED_WHEN_ALLOWED = {"view": "view", "attachment": "attachment", "save": "save_attachment"}
@@ -195,12 +217,13 @@ def prepare(team: Team, kind: str, state, person: str) -> str:
         boss.wait(ref, "Please send the logs.")
     elif state is RESOLVED:
         boss.resolve(ref, "Fixed.", "Configuration error")
-    elif state in (PENDING, DECIDED):
+    elif state in (PENDING, PENDING_L2, DECIDED):
+        boss.resolve(ref, "Fixed.", "Configuration error")
         boss.escalate(ref, "A supervisor, please.")
+        if state in (PENDING_L2, DECIDED):
+            boss.decide(ref, "refer-up", "A manager will review it.")
         if state == DECIDED:
-            boss.decide(ref, "upheld", "Handled per policy.")
-            boss.escalate(ref, "A manager, please.")
-            boss.decide(ref, "upheld", "Reviewed by a manager.")
+            boss.decide(ref, "confirm", "Reviewed by a manager.")
     name = team.names[person]
     if kind in ("other", "secret"):
         boss.assign(ref, team.names["bob"])
@@ -244,7 +267,10 @@ def call(team: Team, action: str, person: str, ref: str) -> Any:
         "give": lambda: desk.assign(ref, team.names["carol"]),
         "priority": lambda: desk.set_priority(ref, "high"),
         "escalate": lambda: desk.escalate(ref, "A supervisor, please."),
-        "decide": lambda: desk.decide(ref, "upheld", "Handled per policy."),
+        "decide": lambda: desk.decide(ref, "reopen", "We look at it again."),
+        "confirm": lambda: desk.decide(ref, "confirm", "Handled per policy."),
+        "refer-up": lambda: desk.decide(ref, "refer-up", "A manager will review it."),
+        "decide-l2": lambda: desk.decide(ref, "confirm", "Reviewed by a manager."),
         "extend": lambda: desk.extend(ref, 2, "Waiting for the vendor."),
         "refer": lambda: desk.refer(ref, "The customer asked."),
         "recuse": lambda: desk.recuse(ref, "I know the customer."),
@@ -300,7 +326,7 @@ def facts(team: Team, ref: str, person: str) -> tuple[tuple, CaseHold, Any]:
         if row.assignee_id == me
         else Holder.SOMEONE_ELSE
     )
-    hold = CaseHold(ref, row.confidential, holder, bool(recused))
+    hold = CaseHold(ref, row.confidential, holder, bool(recused), row.escalation_level)
     return (tuple(row), counts), hold, state
 
 
@@ -335,12 +361,12 @@ def run_cell(team: Team, role: str, action: str, kind: str, agrees=None) -> None
             # The case is in a state that allows the action: who acts decides the outcome.
             assert action_refusal(workflow, state) is None, where
             # What the rule over plain values says, and what a case screen is told up front
-            # about the case as it shows it: the service's own sentence (assignment targets and
-            # decisions are judged later, by assign_refusal and may_decide).
+            # about the case as it shows it: the service's own sentence (an assignment's
+            # target is judged later, by assign_refusal).
             actor = team.of(person).actor
             ruled = case_refusal(actor, workflow, hold)
             shown = action_refusal_for(actor, workflow, team.of("boss").get(ref))
-            if code in "aACOF" or (code == "R" and role == "agent"):
+            if code in WHO or (code == "R" and role == "agent"):
                 assert ruled is not None and MESSAGES[code] in ruled, where
                 assert shown == ruled, where
             elif code == ".":
@@ -374,7 +400,7 @@ def run_cell(team: Team, role: str, action: str, kind: str, agrees=None) -> None
         assert [(r.actor, r.action, r.case_ref, r.allowed, r.detail) for r in rows] == [
             (name, LOGGED_AS.get(action, action), expected_ref, False, message)
         ], where
-        if ref is not None and code in "aACOF" and WORKFLOW.get(action) is not None:
+        if ref is not None and code in WHO and WORKFLOW.get(action) is not None:
             assert message == ruled, where  # the screen said exactly this before trying
         if agrees is not None and ref is not None:
             agrees(action, code, ref)
@@ -483,7 +509,7 @@ def test_agent_rows_as_an_agent_login_agree_with_the_database(tmp_path):
                     for kind in ("own",) if action in CASELESS else KINDS:
                         run_cell(team, "agent", action, kind, agrees)
                         cells += 1
-                assert cells == 22 * 5 + 3
+                assert cells == (len(EXPECTED) // len(ROLES) - len(CASELESS)) * 5 + len(CASELESS)
                 assert agrees.checked >= 60
             reader.dispose()
         finally:
@@ -499,13 +525,31 @@ class DatabaseAgrees:
         self.conn, self.team, self.checked = conn, team, 0
 
     def __call__(self, action: str, code: str, ref: str) -> None:
-        if code in ("A", "a", "D", "W"):  # D: the database does not know what a decision is
+        if code in ("A", "a", "W"):
             return
         with self.team.reader.connect() as su:
             case_id = su.execute(text("SELECT id FROM cases WHERE ref = :r"), {"r": ref}).scalar()
             carol = su.execute(
                 text("SELECT id FROM agents WHERE name = :n"), {"n": self.team.names["carol"]}
             ).scalar()
+            escalation = su.execute(
+                text(
+                    "SELECT x.id, x.level FROM escalations x JOIN cases c ON c.id = x.case_id "
+                    "AND x.level = c.escalation_level WHERE c.id = :c"
+                ),
+                {"c": case_id},
+            ).one_or_none()
+        if code in ("D", "M"):  # the database lets no agent write a decision, whatever the level
+            with pytest.raises(errors.InsufficientPrivilege):
+                with self.conn.transaction(force_rollback=True):
+                    self.conn.execute(
+                        "INSERT INTO escalation_decisions (escalation_id, case_id, level, "
+                        "outcome, explanation, note, decided_by, decided_at) VALUES "
+                        "(%s, %s, %s, 'confirm', 'by hand', '', current_user, now())",
+                        (escalation.id, case_id, escalation.level),
+                    )
+            self.checked += 1
+            return
         if action in ("view", "attachment", "save"):
             for table, column in (("cases", "id"), ("attachments", "case_id")):
                 found = self.conn.execute(

@@ -159,19 +159,21 @@ def test_admin_sees_no_case_contents(ctx, desks, cases):
 def test_escalation_decisions_by_role_are_logged(ctx, desks, cases):
     ref = cases["public"]
     desks["alice"].assign(ref, "alice")
+    desks["sue"].start(ref)
+    desks["sue"].resolve(ref, "Fixed.", "Configuration error")
     desks["alice"].escalate(ref, "Customer asks for a supervisor")
     error = assert_denied(
         ctx,
-        lambda: desks["alice"].decide(ref, "upheld", "x"),
+        lambda: desks["alice"].decide(ref, "confirm", "x"),
         actor="alice",
         what="decide",
         ref=ref,
     )
     assert "Only a supervisor or manager" in str(error)
     with pytest.raises(PermissionDenied):
-        desks["ada"].decide(ref, "upheld", "x")
+        desks["ada"].decide(ref, "confirm", "x")
     assert (
-        desks["sue"].decide(ref, "upheld", "Policy followed.").summary.escalation_pending is False
+        desks["sue"].decide(ref, "confirm", "Policy followed.").summary.escalation_pending is False
     )
 
 

@@ -60,11 +60,11 @@ def test_publish_show_and_list(world):
     assert listing[0].split() == ["VERSION", "LAST", "UPDATED", "PUBLISHED", "BY", "CASES"]
     assert listing[1].split()[:2] == ["2", "2026-11-20"]
     assert listing[1].endswith("1  in force")
-    assert listing[2].split()[:2] == ["1", "2026-11-25"] and listing[2].endswith(" 5")
+    assert listing[2].split()[:2] == ["1", "2026-11-25"] and listing[2].endswith(" 6")
     rows = json.loads(cli.ok("policy", "list", "--json"))
     assert [(r["label"], r["in_force"], r["cases"]) for r in rows] == [
         ("2", True, 1),
-        ("1", False, 5),
+        ("1", False, 6),
     ]
     assert rows[0]["published_at"] == "2026-11-25T10:00:00+07:00"
 

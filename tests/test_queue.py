@@ -39,14 +39,14 @@ def test_paging_forward_and_backward_cover_the_view_in_order(ctx, clock, agents)
     assert page.at_start
     seen += page.rows
     while not page.at_end:
-        page = q.after(query, q.key_of(query.view, page.rows[-1]), 5)
+        page = q.after(query, q.key_of(query, page.rows[-1]), 5)
         seen += page.rows
     assert len(seen) == 23 == len({r.id for r in seen})
-    keys = [q.key_of(query.view, r) for r in seen]
+    keys = [q.key_of(query, r) for r in seen]
     assert keys == sorted(keys)
     last = q.last(query, 5)
     assert last.at_end and [r.id for r in last.rows] == [r.id for r in seen[-5:]]
-    before = q.before(query, q.key_of(query.view, last.rows[0]), 5)
+    before = q.before(query, q.key_of(query, last.rows[0]), 5)
     assert [r.id for r in before.rows] == [r.id for r in seen[-10:-5]]
     assert not before.at_start
 
@@ -135,12 +135,12 @@ def test_search_pages_the_same_whether_matches_are_few_or_many(ctx, clock, agent
         forward, page = [], q.first(query, 4)
         forward += [r.ref for r in page.rows]
         while not page.at_end:
-            page = q.after(query, q.key_of(view, page.rows[-1]), 4)
+            page = q.after(query, q.key_of(query, page.rows[-1]), 4)
             forward += [r.ref for r in page.rows]
         backward, page = [], q.last(query, 4)
         backward = [r.ref for r in page.rows]
         while not page.at_start:
-            page = q.before(query, q.key_of(view, page.rows[0]), 4)
+            page = q.before(query, q.key_of(query, page.rows[0]), 4)
             backward = [r.ref for r in page.rows] + backward
         return forward, backward
 

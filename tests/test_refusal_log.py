@@ -40,6 +40,8 @@ def cases(ctx, agents, desk_of) -> dict[str, str]:
     desk_of("alice").recuse(public, "My cousin's company.")  # alice recused; it is free again
     escalated = sue.create(draft()).ref
     bob.assign(escalated, "bob")
+    bob.start(escalated)
+    bob.resolve(escalated, "Fixed.", "Configuration error")  # a first outcome to review
     bob.escalate(escalated, "A supervisor, please.")
     gone = admin.add_agent(ctx, agents["ada"], "gone", "agent")
     admin.set_agent_active(ctx, agents["ada"], gone.name, False)
@@ -112,7 +114,7 @@ def attempts(ctx, agents, desk_of, cases, folder: Path):
         ("sue", "assign", recused, lambda: sue.assign(recused, "alice")),
         ("alice", "note", recused, lambda: alice.note(recused, "still here")),
         ("alice", "note", escalated, lambda: alice.note(escalated, "not mine")),
-        ("bob", "decide", escalated, lambda: bob.decide(escalated, "upheld", "I agree with me.")),
+        ("bob", "decide", escalated, lambda: bob.decide(escalated, "confirm", "I agree with me.")),
     ]
     if ctx.db.is_sqlite:
         # Demo data is an admin's to load (on PostgreSQL the schema owner's, which the test's

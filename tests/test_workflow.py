@@ -330,16 +330,6 @@ def test_every_change_adds_a_timeline_event(ctx, agents, desk, clock):
         (lambda: desk.note(ref, "Checked logs"), [EventKind.NOTE], "alice"),
         (lambda: desk.update(ref, "Still on it"), [EventKind.CUSTOMER_UPDATE], "alice"),
         (lambda: desk.set_priority(ref, "high"), [EventKind.PRIORITY_CHANGE], "alice"),
-        (
-            lambda: desk.escalate(ref, "Customer asks for a supervisor"),
-            [EventKind.ESCALATION_REQUEST],
-            "alice",
-        ),
-        (
-            lambda: sue.decide(ref, "upheld", "Handling is correct"),
-            [EventKind.ESCALATION_DECISION],
-            "sue",
-        ),
         (lambda: desk.extend(ref, 2, "Vendor needs time"), [EventKind.EXTENSION], "alice"),
         (
             lambda: desk.wait(ref, "Send logs"),
@@ -352,8 +342,18 @@ def test_every_change_adds_a_timeline_event(ctx, agents, desk, clock):
             [EventKind.STATUS_CHANGE, EventKind.OUTCOME],
             "alice",
         ),
-        (lambda: desk.refer(ref, "Customer unhappy"), [EventKind.REFERRAL], "alice"),
+        (
+            lambda: desk.escalate(ref, "Customer asks for a supervisor"),
+            [EventKind.ESCALATION_REQUEST],
+            "alice",
+        ),
+        (
+            lambda: sue.decide(ref, "confirm", "Handling is correct", "Checked the logs"),
+            [EventKind.ESCALATION_DECISION, EventKind.NOTE],
+            "sue",
+        ),
         (lambda: desk.close(ref, "rejected"), [EventKind.STATUS_CHANGE], "alice"),
+        (lambda: desk.refer(ref, "Customer unhappy"), [EventKind.REFERRAL], "alice"),
         (lambda: desk.reopen(ref, "Escalated again"), [EventKind.STATUS_CHANGE], "alice"),
         (lambda: desk.recuse(ref, "Customer is my cousin"), [EventKind.RECUSAL], "alice"),
     ]
@@ -411,8 +411,8 @@ def test_next_update_due(desk, clock):
 # ---- escalation -------------------------------------------------------------------------------
 def test_escalation_levels_and_who_decides(ctx, agents, desk, clock):
     sue, boss = CaseDesk(ctx, agents["sue"]), CaseDesk(ctx, agents["max"])
-    ref = case_in(desk, S.INVESTIGATING)
-    assert_unchanged(ctx, lambda: sue.decide(ref, "upheld", "nothing to decide"))
+    ref = case_in(desk, S.RESOLVED)
+    assert_unchanged(ctx, lambda: sue.decide(ref, "confirm", "nothing to decide"))
 
     d = desk.escalate(ref, "I want to speak to a supervisor")
     assert (d.summary.escalation_level, d.summary.escalation_pending) == (1, True)
@@ -423,53 +423,55 @@ def test_escalation_levels_and_who_decides(ctx, agents, desk, clock):
 
     assert_denied(
         ctx,
-        lambda: desk.decide(ref, "upheld", "I agree with myself"),
+        lambda: desk.decide(ref, "confirm", "I agree with myself"),
         actor="alice",
         what="decide",
         ref=ref,
     )
     clock.advance(timedelta(hours=1))
-    d = sue.decide(ref, "upheld", "The handling followed policy.")
+    d = sue.decide(ref, "confirm", "The handling followed policy.")
     assert d.summary.escalation_pending is False and d.summary.escalation_level == 1
     decision = d.timeline[-1]
     assert decision.kind is EventKind.ESCALATION_DECISION and decision.customer_visible
     assert decision.actor == "sue" and "The handling followed policy." in decision.text
+    assert "resolution confirmed" in decision.text
 
     d = desk.escalate(ref, "Now I want a manager")
     assert (d.summary.escalation_level, d.summary.escalation_pending) == (2, True)
     assert_denied(
         ctx,
-        lambda: sue.decide(ref, "upheld", "Supervisor again"),
+        lambda: sue.decide(ref, "confirm", "Supervisor again"),
         actor="sue",
         what="decide",
         ref=ref,
     )
     assert_denied(
-        ctx, lambda: desk.decide(ref, "upheld", "x"), actor="alice", what="decide", ref=ref
+        ctx, lambda: desk.decide(ref, "confirm", "x"), actor="alice", what="decide", ref=ref
     )
-    d = boss.decide(ref, "upheld", "Reviewed at manager level.")
+    d = boss.decide(ref, "confirm", "Reviewed at manager level.")
     assert d.summary.escalation_pending is False and d.summary.escalation_level == 2
     assert_unchanged(ctx, lambda: desk.escalate(ref, "A third time"))
 
 
 def test_decisions_by_manager_and_bad_outcomes(ctx, agents, desk):
-    ref = case_in(desk, S.ACKNOWLEDGED)
+    ref = case_in(desk, S.RESOLVED)
     desk.escalate(ref, "Supervisor please")
-    d = CaseDesk(ctx, agents["max"]).decide(ref, "upheld", "Looked at it myself.")
+    d = CaseDesk(ctx, agents["max"]).decide(ref, "confirm", "Looked at it myself.")
     assert d.summary.escalation_pending is False
 
-    ref = case_in(desk, S.INVESTIGATING)
+    ref = case_in(desk, S.CLOSED)
     desk.escalate(ref, "Supervisor please")
     sue = CaseDesk(ctx, agents["sue"])
     assert_unchanged(ctx, lambda: sue.decide(ref, "maybe", "x"), exc_type=ValidationFailed)
-    assert_unchanged(ctx, lambda: sue.decide(ref, "upheld", " "), exc_type=ValidationFailed)
+    assert_unchanged(ctx, lambda: sue.decide(ref, "upheld", "x"), exc_type=ValidationFailed)
+    assert_unchanged(ctx, lambda: sue.decide(ref, "confirm", " "), exc_type=ValidationFailed)
 
 
 def test_escalation_decision_reopened_reopens_a_resolved_case(ctx, agents, desk, clock):
     ref = case_in(desk, S.RESOLVED)
     desk.escalate(ref, "The outcome is not acceptable")
     clock.set(vn(2026, 11, 26, 9))
-    d = CaseDesk(ctx, agents["sue"]).decide(ref, "reopened", "We will look again.")
+    d = CaseDesk(ctx, agents["sue"]).decide(ref, "reopen", "We will look again.")
     assert d.status is S.INVESTIGATING
     assert d.resolve_due_at == vn(2026, 12, 3, 17)  # restarted from Thu 26 Nov
     assert d.reopen_count == 1
@@ -525,12 +527,13 @@ SCREEN_CALLS = {
     "close": lambda d, r, s: d.close(r, "accepted"),
     "reopen": lambda d, r, s: d.reopen(r, "The fault is back."),
     "escalate": lambda d, r, s: d.escalate(r, "I want a supervisor."),
-    "decide": lambda d, r, s: d.decide(r, "upheld", "Handled per policy."),
+    "decide": lambda d, r, s: d.decide(r, "confirm", "Handled per policy."),
     "extend": lambda d, r, s: d.extend(r, 2, "The upstream provider is slow."),
+    "refer": lambda d, r, s: d.refer(r, "The customer goes to the dispute body."),
 }
 ESCALATION_STEPS = {
     "pending": ("I want a supervisor.",),
-    "decided at manager level": ("I want a supervisor.", "upheld", "Now a manager.", "upheld"),
+    "decided at manager level": ("I want a supervisor.", "confirm", "Now a manager.", "confirm"),
 }
 
 
@@ -539,11 +542,12 @@ ESCALATION_STEPS = {
 )
 def test_the_case_screen_refuses_in_the_services_words(ctx, agents, desk, status_or_escalation):
     """The case screen's pre-check and the service give the same sentence for every refused
-    action (domain.workflow.action_refusal), and the service changes nothing."""
+    action (who may act, then domain.workflow.action_refusal), and the service changes nothing
+    (but the access log, for a permission)."""
     from complaint_tui.tui.screens.case_actions import precheck
 
     if status_or_escalation in ESCALATION_STEPS:
-        ref = case_in(desk, S.INVESTIGATING)
+        ref = case_in(desk, S.RESOLVED)
         boss = CaseDesk(ctx, agents["max"])
         steps = ESCALATION_STEPS[status_or_escalation]
         desk.escalate(ref, steps[0])
@@ -560,6 +564,10 @@ def test_the_case_screen_refuses_in_the_services_words(ctx, agents, desk, status
         if expected is None:
             continue
         refused += 1
-        err = assert_unchanged(ctx, lambda c=call: c(desk, ref, detail.status))
+        attempt = lambda c=call: c(desk, ref, detail.status)  # noqa: E731
+        if name == "decide":  # refused to an agent for who she is, in every state: logged
+            err = assert_denied(ctx, attempt, actor=desk.actor.name, what=name, ref=ref)
+        else:
+            err = assert_unchanged(ctx, attempt)
         assert str(err) == expected, name
     assert refused >= 3  # every state refuses several of these actions

@@ -14,13 +14,15 @@ from itertools import product
 
 import pytest
 
-from complaint_tui.domain.enums import Status
+from complaint_tui.domain.enums import CustomerResponse, EscalationOutcome, Status
 from complaint_tui.domain.workflow import (
     Action,
     CaseState,
     action_refusal,
     allowed_actions,
     can_transition,
+    decidable_outcomes,
+    decision_refusal,
     describe,
     refusal,
 )
@@ -137,8 +139,13 @@ def test_status_labels_are_distinct_and_cover_every_status() -> None:
 
 
 # ---- which actions a case's state allows, and why not ---------------------------------------
-def state(status: Status, level: int = 0, pending: bool = False, attachments=None) -> CaseState:
-    return CaseState(REF, status, level, pending, attachments)
+def state(
+    status: Status, level: int = 0, pending: bool = False, attachments=None, **more
+) -> CaseState:
+    return CaseState(REF, status, level, pending, attachments, **more)
+
+
+REJECTED = CustomerResponse.REJECTED
 
 
 ACTION_REFUSALS = [
@@ -169,11 +176,28 @@ ACTION_REFUSALS = [
     (Action.REOPEN, state(W), "it is waiting on the customer, not resolved or closed."),
     (Action.EXTEND, state(A), None),
     (Action.EXTEND, state(W), f"Cannot extend {REF} while it is waiting on the customer;"),
-    (Action.ESCALATE, state(R, level=1), None),
+    (Action.ESCALATE, state(R, level=1, resolved_once=True), None),
     (Action.ESCALATE, state(I, 1, True), "already awaits a level-1 escalation decision."),
     (Action.ESCALATE, state(I, 2), "offer external dispute resolution (refer) instead."),
+    # Policy §3: a review needs a first outcome, or a deadline the customer was kept waiting past.
+    (Action.ESCALATE, state(I), "it has no outcome to review and has missed no deadline."),
+    (Action.ESCALATE, state(N), "cannot be escalated yet"),
+    (Action.ESCALATE, state(N, deadline_missed=True), None),
+    (Action.ESCALATE, state(I, resolved_once=True), None),  # resolved once, then reopened
     (Action.DECIDE, state(R, 1, True), None),
     (Action.DECIDE, state(R, 1), f"{REF} has no escalation awaiting a decision."),
+    # A decided level 1 whose outcome the customer rejected at closing: the supervisor may pass
+    # it to a manager without a new request.
+    (Action.DECIDE, state(C, 1, customer_response=REJECTED), None),
+    (Action.DECIDE, state(C, 2, customer_response=REJECTED), "has no escalation awaiting"),
+    (Action.DECIDE, state(C, 1, customer_response=CustomerResponse.ACCEPTED), "has no escalation"),
+    # The external body comes after the last internal level, or a rejected closing; once.
+    (Action.REFER, state(R, 2), None),
+    (Action.REFER, state(C, 0, customer_response=REJECTED), None),
+    (Action.REFER, state(R, 2, True), "only after a manager's level-2 decision or a closing"),
+    (Action.REFER, state(C, 1), "only after a manager's level-2 decision or a closing"),
+    (Action.REFER, state(I), "can be referred to the external body only after"),
+    (Action.REFER, state(R, 2, referred=True), "a referral is recorded once."),
     (Action.SAVE_ATTACHMENT, state(N, attachments=0), f"{REF} has no attachments."),
     (Action.SAVE_ATTACHMENT, state(N, attachments=2), None),
     (Action.NOTE, state(C), None),
@@ -208,3 +232,48 @@ def test_allowed_actions_follow_the_refusals() -> None:
     for status in Status:
         case = state(status)
         assert allowed_actions(case) == {a for a in Action if action_refusal(a, case) is None}
+
+
+# ---- which decision an escalation allows ------------------------------------------------------
+CONFIRM, REOPEN, REFER_UP = (
+    EscalationOutcome.CONFIRM,
+    EscalationOutcome.REOPEN,
+    EscalationOutcome.REFER_UP,
+)
+DECISIONS = [
+    # (state, outcome, the sentence or a part of it; None = allowed)
+    (state(R, 1, True), CONFIRM, None),
+    (state(R, 1, True), REOPEN, None),
+    (state(R, 1, True), REFER_UP, None),
+    (state(C, 2, True), CONFIRM, None),
+    (state(C, 2, True), REOPEN, None),
+    (state(C, 2, True), REFER_UP, "is at level 2, the last one"),
+    # An open case (escalated for a missed deadline, or reopened) has no resolution to confirm.
+    (state(I, 1, True), CONFIRM, "so there is no resolution to confirm; reopen it for"),
+    (state(I, 1, True), REOPEN, None),
+    (state(I, 1, True), REFER_UP, None),
+    (state(N, 2, True), CONFIRM, "reopen it for investigation."),
+    # After a rejected closing, a decided level 1 can only be passed up.
+    (state(C, 1, customer_response=REJECTED), REFER_UP, None),
+    (state(C, 1, customer_response=REJECTED), CONFIRM, "can only be referred to level 2."),
+    (state(C, 1, customer_response=REJECTED), REOPEN, "can only be referred to level 2."),
+    (state(R, 1), CONFIRM, "has no escalation awaiting a decision."),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "outcome", "words"),
+    DECISIONS,
+    ids=[
+        f"{o.value}-{c.status.value}-L{c.escalation_level}-{i}"
+        for i, (c, o, _) in enumerate(DECISIONS)
+    ],
+)
+def test_decision_refusal(case: CaseState, outcome: EscalationOutcome, words: str | None) -> None:
+    message = decision_refusal(outcome, case)
+    if words is None:
+        assert message is None
+    else:
+        assert message is not None and words in message
+        assert REF in message and message.endswith(".") and "\n" not in message
+    assert (outcome in decidable_outcomes(case)) is (words is None)

@@ -69,8 +69,14 @@ class CustomerResponse(StrEnum):
 
 
 class EscalationOutcome(StrEnum):
-    UPHELD = "upheld"  # the earlier resolution stands
-    REOPENED = "reopened"  # the case goes back to investigating
+    """A supervisor's or manager's decision on an escalation (labels.outcome_label words them).
+
+    Until schema 0009 decisions were only timeline text, worded "upheld" and "reopened"; the
+    migration's backfill maps those to CONFIRM and REOPEN."""
+
+    CONFIRM = "confirm"  # the resolution stands
+    REOPEN = "reopen"  # the case goes back to investigating
+    REFER_UP = "refer-up"  # a level-1 review passed to a manager (level 2)
 
 
 class EventKind(StrEnum):

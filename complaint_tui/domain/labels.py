@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from complaint_tui.domain.clock import require_aware
-from complaint_tui.domain.enums import CustomerResponse, EventKind, Status
+from complaint_tui.domain.enums import CustomerResponse, EscalationOutcome, EventKind, Status
 
 # The weekday matters: deadlines run on business days. ISO order matches what intake accepts.
 DATE_TIME_FORMAT = "%a %Y-%m-%d %H:%M"
@@ -57,6 +57,20 @@ _RESPONSE = {
     CustomerResponse.REJECTED: "rejected",
     CustomerResponse.NO_RESPONSE: "no response",
 }
+
+# How a customer-service lead reads a decision: what happens to the customer's complaint.
+_OUTCOME = {
+    EscalationOutcome.CONFIRM: "resolution confirmed",
+    EscalationOutcome.REOPEN: "reopened for investigation",
+    EscalationOutcome.REFER_UP: "referred to level 2",
+}
+# For a 10-column table cell.
+_OUTCOME_SHORT = {
+    EscalationOutcome.CONFIRM: "confirmed",
+    EscalationOutcome.REOPEN: "reopened",
+    EscalationOutcome.REFER_UP: "to level 2",
+}
+_REVIEWER = {1: "supervisor", 2: "manager"}
 
 
 # A case's stored fields, as the audit trail names them when it lists a change.
@@ -112,6 +126,24 @@ def case_field_label(field: str) -> str:
 
 def response_label(response: CustomerResponse | str) -> str:
     return _RESPONSE[CustomerResponse(response)]
+
+
+def outcome_label(outcome: EscalationOutcome | str) -> str:
+    return _OUTCOME[EscalationOutcome(outcome)]
+
+
+def outcome_short(outcome: EscalationOutcome | str) -> str:
+    return _OUTCOME_SHORT[EscalationOutcome(outcome)]
+
+
+def level_label(level: int) -> str:
+    """ "L1", "L2": the escalation level in a table cell."""
+    return f"L{level}"
+
+
+def reviewer_label(level: int) -> str:
+    """Who decides an escalation of this level: "supervisor" (1) or "manager" (2)."""
+    return _REVIEWER[level]
 
 
 def show_instant(instant: datetime | None, tz: tzinfo, missing: str = "—") -> str:

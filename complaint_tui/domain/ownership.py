@@ -11,6 +11,8 @@ take on a case now (``case_refusal`` for each action).
   cases assigned to them, or an unassigned one they are taking (take-next, or assigning it to
   themselves); never a case they recused from.
 - Supervisors and managers read and change every case (as the database lets them).
+- Escalations are decided by a supervisor or manager at level 1 and by a manager at level 2
+  (policy §3); an agent who holds the case may not decide it.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class CaseHold:
     confidential: bool
     holder: Holder
     recused: bool = False  # the person asking recused from it (policy §5)
+    escalation_level: int = 0  # who may decide depends on it (decider_refusal)
 
 
 def sees_all_cases(role: Role) -> bool:
@@ -79,8 +82,19 @@ def case_refusal(person: Person, action: Action, case: CaseHold) -> str | None:
     if person.role is Role.ADMIN and action not in READS:
         return ADMIN_HANDLES_NO_CASES
     seen = view_refusal(person, case)
-    if seen is not None or action in READS or sees_all_cases(person.role):
+    if seen is not None or action in READS:
         return seen
+    if not sees_all_cases(person.role):
+        held = _holder_refusal(action, case)
+        if held is not None:
+            return held
+    if action is Action.DECIDE:
+        return decider_refusal(person, case.escalation_level)
+    return None
+
+
+def _holder_refusal(action: Action, case: CaseHold) -> str | None:
+    """An agent changes only a case they hold, or an unassigned one they are taking."""
     if case.recused:
         return f"You recused yourself from {case.ref}; you may not change it any more."
     if case.holder is Holder.YOU:
@@ -93,6 +107,20 @@ def case_refusal(person: Person, action: Action, case: CaseHold) -> str | None:
         f"{case.ref} is unassigned; assign it to yourself first (or take it with take-next), "
         "then try again."
     )
+
+
+def decider_refusal(person: Person, level: int) -> str | None:
+    """Why ``person`` may not decide an escalation at ``level``, in one sentence; None if they
+    may: supervisors and managers decide level 1, only managers level 2 (policy §3)."""
+    if level >= 2:
+        if person.role is Role.MANAGER:
+            return None
+        return f"Only a manager may decide a level-{level} escalation."
+    if sees_all_cases(person.role):
+        return None
+    if level < 1:
+        return "Only a supervisor or manager may decide an escalation."
+    return f"Only a supervisor or manager may decide a level-{level} escalation."
 
 
 def assign_refusal(

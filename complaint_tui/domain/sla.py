@@ -128,7 +128,23 @@ class Sla:
         if band is Urgency.DONE:
             return Badge(band, "✓ " + ("closed" if status is Status.CLOSED else "resolved"))
         assert active_due_at is not None
-        return Badge(band, f"{GLYPHS[band]} {self.describe_left(active_due_at, now)}")
+        return self.running_badge(active_due_at, now)
+
+    def running_badge(self, due_at: datetime, now: datetime) -> Badge:
+        """A running clock's band and text, e.g. "▲ 2h left" (the escalation review clock never
+        pauses, so this is its badge while the decision is awaited)."""
+        band = self.band(due_at, now)
+        return Badge(band, f"{GLYPHS[band]} {self.describe_left(due_at, now)}")
+
+    def met_badge(self, due_at: datetime | None, met_at: datetime) -> Badge:
+        """A clock that was met: "✓ on time", "✓ 2d late", or "✓ met" when its due instant is
+        unknown (escalations recorded before the schema kept it)."""
+        if due_at is None:
+            return Badge(Urgency.DONE, "✓ met")
+        if met_at <= due_at:
+            return Badge(Urgency.DONE, "✓ on time")
+        late = self.describe_left(due_at, met_at).removesuffix(" over")
+        return Badge(Urgency.DONE, f"✓ {late} late")
 
     def describe_left(self, due_at: datetime, now: datetime) -> str:
         """ "2h left", "1d over": business time, a business day counted as one working day.
@@ -168,6 +184,28 @@ def format_business_span(amount: timedelta, day_length: timedelta) -> str:
         return f"{int(amount / timedelta(hours=1))}h"
     minutes = int(amount / timedelta(minutes=1))
     return f"{minutes}m"
+
+
+def deadline_missed(
+    status: Status,
+    ack_due_at: datetime,
+    acknowledged_at: datetime | None,
+    resolve_due_at: datetime,
+    resolved_at: datetime | None,
+    paused_at: datetime | None,
+    now: datetime,
+) -> bool:
+    """Whether the acknowledgement or the resolution clock was missed (a customer may then ask
+    for an escalation before any outcome). Met exactly at the due instant is on time."""
+    ack_missed = now >= ack_due_at if acknowledged_at is None else acknowledged_at > ack_due_at
+    if status is Status.WAITING_ON_CUSTOMER:
+        # A clock paused after its due instant stays breached (Sla.pause).
+        resolve_missed = paused_at is not None and paused_at >= resolve_due_at
+    elif not status.is_open:
+        resolve_missed = resolved_at is not None and resolved_at > resolve_due_at
+    else:
+        resolve_missed = now >= resolve_due_at
+    return ack_missed or resolve_missed
 
 
 def queue_position(

@@ -73,6 +73,15 @@ def one_line(text: str, limit: int | None = None) -> str:
     return flat
 
 
+def first_line(text: str) -> str:
+    """The first line that holds anything (a request's gist), as one display line."""
+    for line in text.splitlines():
+        flat = one_line(line)
+        if flat:
+            return flat
+    return ""
+
+
 # Letters that Unicode does not decompose into a base letter and a mark, spelled as their
 # plain Latin equivalents (after case folding, so only the lower-case forms are needed).
 _UNDECOMPOSED = str.maketrans(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from complaint_tui.domain.enums import Status
+from complaint_tui.domain.enums import CustomerResponse, EscalationOutcome, Status
 from complaint_tui.domain.labels import status_label
 
 S = Status
@@ -73,6 +73,20 @@ class CaseState:
     escalation_level: int = 0
     escalation_pending: bool = False
     attachments: int | None = None  # None: not counted (only saving an attachment needs it)
+    resolved_once: bool = False  # a first outcome exists (it stays through a reopen)
+    deadline_missed: bool = False  # the acknowledgement or resolution clock was missed
+    customer_response: CustomerResponse | None = None  # at the last closing
+    referred: bool = False  # the referral to the external body is recorded
+
+    @property
+    def rejected_closing(self) -> bool:
+        return self.status is S.CLOSED and self.customer_response is CustomerResponse.REJECTED
+
+    @property
+    def passable_to_level_2(self) -> bool:
+        """A decided level-1 escalation whose outcome the customer then rejected at closing: the
+        supervisor may pass it to a manager without a new request."""
+        return self.escalation_level == 1 and not self.escalation_pending and self.rejected_closing
 
 
 # Actions that move the case to one status, with the verb their refusal uses.
@@ -119,8 +133,25 @@ def action_refusal(action: Action, case: CaseState) -> str | None:
                 f"{ref} has been decided at manager level; offer external dispute resolution "
                 "(refer) instead."
             )
-    elif action is Action.DECIDE and not case.escalation_pending:
-        return f"{ref} has no escalation awaiting a decision."
+        if not (case.resolved_once or not case.status.is_open or case.deadline_missed):
+            # Policy §3: escalation reviews how a complaint was handled; there must be a first
+            # outcome to review, or a deadline the customer was kept waiting past.
+            return (
+                f"{ref} cannot be escalated yet: it has no outcome to review and has missed "
+                "no deadline."
+            )
+    elif action is Action.DECIDE:
+        if not (case.escalation_pending or case.passable_to_level_2):
+            return f"{ref} has no escalation awaiting a decision."
+    elif action is Action.REFER:
+        if case.referred:
+            return f"{ref} was already referred to the external body; a referral is recorded once."
+        final = case.escalation_level >= 2 and not case.escalation_pending
+        if not (final or case.rejected_closing):
+            return (
+                f"{ref} can be referred to the external body only after a manager's level-2 "
+                "decision or a closing the customer rejected."
+            )
     elif action is Action.SAVE_ATTACHMENT and case.attachments == 0:
         return f"{ref} has no attachments."
     if action in _MOVES:
@@ -130,6 +161,40 @@ def action_refusal(action: Action, case: CaseState) -> str | None:
         if not can_transition(status, target):
             return refusal(ref, status, target, verb)
     return None
+
+
+def decision_refusal(outcome: EscalationOutcome, case: CaseState) -> str | None:
+    """Why this decision cannot be recorded on the case, in one sentence; None if it may.
+
+    Judged after action_refusal(Action.DECIDE, ...) allowed a decision at all."""
+    problem = action_refusal(Action.DECIDE, case)
+    if problem is not None:
+        return problem
+    ref = case.ref
+    if not case.escalation_pending:  # passable_to_level_2: the one decision left
+        if outcome is not EscalationOutcome.REFER_UP:
+            return (
+                f"{ref}'s level-1 escalation is decided; after the customer rejected the outcome "
+                "at closing it can only be referred to level 2."
+            )
+        return None
+    if outcome is EscalationOutcome.REFER_UP and case.escalation_level >= 2:
+        return (
+            f"{ref} is at level 2, the last one; confirm the resolution or reopen it "
+            "for investigation."
+        )
+    if outcome is EscalationOutcome.CONFIRM and case.status.is_open:
+        also = " or refer it to level 2" if case.escalation_level < 2 else ""
+        return (
+            f"{ref} is {describe(case.status)}, so there is no resolution to confirm; "
+            f"reopen it for investigation{also}."
+        )
+    return None
+
+
+def decidable_outcomes(case: CaseState) -> tuple[EscalationOutcome, ...]:
+    """The decisions the case's state allows now, in the order a form offers them."""
+    return tuple(o for o in EscalationOutcome if decision_refusal(o, case) is None)
 
 
 def allowed_actions(case: CaseState) -> frozenset[Action]:

@@ -42,6 +42,7 @@ from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.errors import NotFound, PermissionDenied, Refused
 from complaint_tui.services.identity import Actor
+from complaint_tui.services.paging import KeysetPages, Page, read_page
 from complaint_tui.store.models import (
     AccessLog,
     Agent,
@@ -144,14 +145,7 @@ class TrailScope:
         return " ".join(part for part in (one_line(self.actor or "", 64), self.period) if part)
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    entries: tuple[AuditEntry, ...]
-    at_start: bool  # nothing comes before entries[0]
-    at_end: bool  # nothing comes after entries[-1]
-
-
-class AuditTrail:
+class AuditTrail(KeysetPages[TrailScope, AuditEntry]):
     """The audit trails, read by one actor (a supervisor or a manager)."""
 
     def __init__(self, ctx: AppContext, actor: Actor) -> None:
@@ -217,40 +211,26 @@ class AuditTrail:
         return TrailScope(actor=who, since=since, until=until, period=period)
 
     # ---- pages -------------------------------------------------------------------------------
-    def first(self, scope: TrailScope, limit: int) -> AuditPage:
-        return self._page(scope, None, limit, forward=True)
-
-    def last(self, scope: TrailScope, limit: int) -> AuditPage:
-        return self._page(scope, None, limit, forward=False)
-
-    def after(self, scope: TrailScope, key: AuditKey, limit: int) -> AuditPage:
-        return self._page(scope, key, limit, forward=True)
-
-    def before(self, scope: TrailScope, key: AuditKey, limit: int) -> AuditPage:
-        return self._page(scope, key, limit, forward=False)
+    def key_of(self, scope: TrailScope, entry: AuditEntry) -> AuditKey:
+        return entry.key
 
     def entries(self, scope: TrailScope, page_size: int = 500) -> Iterator[AuditEntry]:
         """The whole trail, oldest first, read one page at a time."""
         page = self.first(scope, page_size)
         while True:
-            yield from page.entries
-            if page.at_end or not page.entries:
+            yield from page.rows
+            if page.at_end or not page.rows:
                 return
-            page = self.after(scope, page.entries[-1].key, page_size)
+            page = self.after(scope, page.rows[-1].key, page_size)
 
     def _page(
         self, scope: TrailScope, key: AuditKey | None, limit: int, *, forward: bool
-    ) -> AuditPage:
+    ) -> Page[AuditEntry]:
         self._require_auditor(scope.ref)
         with self._desk._tx(write=False) as s:
             keys = s.execute(_keys_query(scope, key, limit + 1, forward)).all()
-            more = len(keys) > limit
-            keys = keys[:limit]
-            entries = self._entries(s, scope, keys)
-        if not forward:
-            entries.reverse()
-            return AuditPage(tuple(entries), at_start=not more, at_end=key is None)
-        return AuditPage(tuple(entries), at_start=key is None, at_end=not more)
+            entries = self._entries(s, scope, keys[:limit])
+        return read_page(entries, len(keys) > limit, key, forward=forward)
 
     # ---- entries -----------------------------------------------------------------------------
     def _entries(self, s, scope: TrailScope, keys) -> list[AuditEntry]:

@@ -35,12 +35,24 @@ from complaint_tui.domain.intake import (
     cleaned,
     validate_intake,
 )
-from complaint_tui.domain.labels import response_label, show_instant, status_label
+from complaint_tui.domain.labels import (
+    outcome_label,
+    response_label,
+    reviewer_label,
+    show_instant,
+    status_label,
+)
 from complaint_tui.domain.ownership import assign_refusal, case_refusal
 from complaint_tui.domain.root_cause import root_cause_problem, stored_root_cause
 from complaint_tui.domain.sla import PausedClock, queue_position
 from complaint_tui.domain.text import InvalidText, clean_input, has_unstorable, safe_filename
-from complaint_tui.domain.workflow import Action, CaseState, action_refusal, can_transition, refusal
+from complaint_tui.domain.workflow import (
+    Action,
+    action_refusal,
+    can_transition,
+    decision_refusal,
+    refusal,
+)
 from complaint_tui.services.audit import log_access, record_refusal
 from complaint_tui.services.changes import announce_change
 from complaint_tui.services.context import AppContext, _first_line, refusal_from_db
@@ -56,7 +68,6 @@ from complaint_tui.services.identity import Actor
 from complaint_tui.services.permissions import (
     can_view,
     hold_of,
-    may_decide,
     require_case_handler,
     view_refusal,
     visible_filter,
@@ -66,9 +77,13 @@ from complaint_tui.services.views import (
     AttachmentView,
     CaseDetail,
     CaseSummary,
+    DecisionRecord,
+    EscalationRecord,
     ReportedEventView,
     TimelineEntry,
+    case_state,
     clocks_of,
+    missed,
     summary_of,
 )
 from complaint_tui.store.models import (
@@ -76,6 +91,8 @@ from complaint_tui.store.models import (
     Attachment,
     Case,
     CaseService,
+    Escalation,
+    EscalationDecision,
     PolicyVersion,
     Recusal,
     RefCounter,
@@ -261,13 +278,9 @@ class CaseDesk:
             raise invalid(f"{name}: at most {limit:,} characters.")
         return value
 
-    @staticmethod
-    def _allow(action: Action, case: Case) -> None:
+    def _allow(self, action: Action, case: Case) -> None:
         """Refuse, in the workflow's own sentence, an action the case's state does not allow."""
-        state = CaseState(
-            case.ref, Status(case.status), case.escalation_level, case.escalation_pending
-        )
-        problem = action_refusal(action, state)
+        problem = action_refusal(action, case_state(case, self.now))
         if problem is not None:
             raise Refused(problem)
 
@@ -455,6 +468,7 @@ class CaseDesk:
             select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
         ).all()
         policy = s.get(PolicyVersion, case.policy_version_id) if case.policy_version_id else None
+        escalations = self._escalations(s, case) if case.escalation_level else ()
         # Looked up by id: the relationship attribute is stale after assignee_id changes.
         assignee = s.get(Agent, case.assignee_id) if case.assignee_id is not None else None
         summary = summary_of(case, assignee=assignee.name if assignee else "")
@@ -496,6 +510,40 @@ class CaseDesk:
                 TimelineEntry(t.id, EventKind(t.kind), t.actor, t.at, t.text, t.customer_visible)
                 for t in timeline
             ),
+            escalations=escalations,
+            deadline_missed=missed(case, now),
+        )
+
+    @staticmethod
+    def _escalations(s: Session, case: Case) -> tuple[EscalationRecord, ...]:
+        decided: dict[int, list[DecisionRecord]] = {}
+        for d in s.scalars(
+            select(EscalationDecision)
+            .where(EscalationDecision.case_id == case.id)
+            .order_by(EscalationDecision.id)
+        ):
+            decided.setdefault(d.escalation_id, []).append(
+                DecisionRecord(
+                    d.level,
+                    EscalationOutcome(d.outcome),
+                    d.explanation,
+                    d.note,
+                    d.decided_by,
+                    d.decided_at,
+                )
+            )
+        return tuple(
+            EscalationRecord(
+                e.level,
+                e.request,
+                e.requested_by,
+                e.requested_at,
+                e.due_at,
+                tuple(decided.get(e.id, ())),
+            )
+            for e in s.scalars(
+                select(Escalation).where(Escalation.case_id == case.id).order_by(Escalation.level)
+            )
         )
 
     def list(
@@ -523,17 +571,24 @@ class CaseDesk:
             return self.summaries(s, stmt.order_by(*order).limit(limit))
 
     def urgency_condition(self, urgency: Urgency):
+        if urgency is Urgency.PAUSED:
+            return Case.queue_bucket == QueueBucket.PAUSED
+        if urgency is Urgency.DONE:
+            return Case.queue_bucket == QueueBucket.DONE
+        active = Case.queue_bucket == QueueBucket.ACTIVE
+        return and_(active, self.due_band_condition(Case.queue_at, urgency))
+
+    def due_band_condition(self, due, band: Urgency):
+        """SQL for "the running clock due at column ``due`` is in ``band`` now" (breached,
+        urgent, soon or ok): a range of due instants, so an index on ``due`` counts it."""
         now = self.now
         urgent_until, soon_until = self.ctx.sla.band_limits(now)
-        active = Case.queue_bucket == QueueBucket.ACTIVE
         return {
-            Urgency.BREACHED: and_(active, Case.queue_at <= now),
-            Urgency.URGENT: and_(active, Case.queue_at > now, Case.queue_at <= urgent_until),
-            Urgency.SOON: and_(active, Case.queue_at > urgent_until, Case.queue_at <= soon_until),
-            Urgency.OK: and_(active, Case.queue_at > soon_until),
-            Urgency.PAUSED: Case.queue_bucket == QueueBucket.PAUSED,
-            Urgency.DONE: Case.queue_bucket == QueueBucket.DONE,
-        }[urgency]
+            Urgency.BREACHED: due <= now,
+            Urgency.URGENT: and_(due > now, due <= urgent_until),
+            Urgency.SOON: and_(due > urgent_until, due <= soon_until),
+            Urgency.OK: due > soon_until,
+        }[band]
 
     @staticmethod
     def summary_query() -> Select:
@@ -942,57 +997,112 @@ class CaseDesk:
         def change(s: Session, case: Case, now: datetime) -> None:
             text = self._text("request", request)
             self._allow(Action.ESCALATE, case)
-            case.escalation_level += 1
-            case.escalation_pending = True
-            case.escalation_requested_at = now
-            case.escalation_due_at = self.ctx.sla.escalation_due(now)
-            who = "supervisor" if case.escalation_level == 1 else "manager"
-            self._event(
-                s,
-                case,
-                EventKind.ESCALATION_REQUEST,
-                f"level {case.escalation_level} ({who}): {text}",
-                now,
-            )
+            self._request_review(s, case, now, text)
 
         return self._act("escalate", ref, change, expected_version)
+
+    def _request_review(self, s: Session, case: Case, now: datetime, text: str) -> Escalation:
+        """The next level's review request: the case's pending columns and its record."""
+        case.escalation_level += 1
+        case.escalation_pending = True
+        case.escalation_requested_at = now
+        case.escalation_due_at = self.ctx.sla.escalation_due(now)
+        row = Escalation(
+            case_id=case.id,
+            level=case.escalation_level,
+            request=text,
+            requested_by=self.actor.name,
+            requested_at=now,
+            due_at=case.escalation_due_at,
+        )
+        s.add(row)
+        self._event(
+            s,
+            case,
+            EventKind.ESCALATION_REQUEST,
+            f"level {case.escalation_level} ({reviewer_label(case.escalation_level)}): {text}",
+            now,
+        )
+        return row
+
+    def _pending_request(self, s: Session, case: Case, now: datetime) -> Escalation:
+        """The record of the escalation being decided. A request made before schema 0009 in a
+        shape its backfill did not recognise has none: it is recorded now, by the decider, from
+        the case's own columns, so the decision has a request to belong to."""
+        row = s.scalar(
+            select(Escalation).where(
+                Escalation.case_id == case.id, Escalation.level == case.escalation_level
+            )
+        )
+        if row is None:
+            row = Escalation(
+                case_id=case.id,
+                level=case.escalation_level,
+                request="(recorded before escalation requests were kept; see the timeline)",
+                requested_by=self.actor.name,
+                requested_at=case.escalation_requested_at or now,
+                due_at=case.escalation_due_at,
+            )
+            s.add(row)
+            s.flush()
+        return row
 
     def decide(
         self,
         ref: str,
         outcome: EscalationOutcome | str,
         explanation: str,
+        note: str = "",
         *,
         expected_version: int | None = None,
     ) -> CaseDetail:
-        """Record the escalation decision; it is communicated to the customer."""
+        """Record a decision on the escalation: confirm the resolution, reopen the case for
+        investigation, or (level 1) refer it to a manager. The explanation is sent to the
+        customer; the note stays internal."""
 
         def change(s: Session, case: Case, now: datetime) -> None:
-            text = self._text("decision", explanation)
+            text = self._text("explanation", explanation)
+            extra = self._text("note", note, required=False)
             try:
                 result = EscalationOutcome(outcome)
             except ValueError:
                 raise invalid(
                     "outcome: choose one of " + ", ".join(o.value for o in EscalationOutcome) + "."
                 ) from None
+            # Who may decide this level was judged on loading (domain/ownership.py).
             self._allow(Action.DECIDE, case)
-            if not may_decide(self.actor, case.escalation_level):
-                who = "a supervisor or manager" if case.escalation_level == 1 else "a manager"
-                raise PermissionDenied(
-                    f"Only {who} may decide a level-{case.escalation_level} escalation."
+            level = case.escalation_level
+            problem = decision_refusal(result, case_state(case, now))
+            if problem is not None:
+                raise Refused(problem)
+            escalation = self._pending_request(s, case, now)
+            s.add(
+                EscalationDecision(
+                    escalation_id=escalation.id,
+                    case_id=case.id,
+                    level=level,
+                    outcome=result.value,
+                    explanation=text,
+                    note=extra,
+                    decided_by=self.actor.name,
+                    decided_at=now,
                 )
-            case.escalation_pending = False
+            )
             self._event(
                 s,
                 case,
                 EventKind.ESCALATION_DECISION,
-                f"level {case.escalation_level}, {result.value}: {text}",
+                f"level {level}, {outcome_label(result)}: {text}",
                 now,
             )
-            if result is EscalationOutcome.REOPENED and Status(case.status) in (
-                Status.RESOLVED,
-                Status.CLOSED,
-            ):
+            if extra:
+                self._event(s, case, EventKind.NOTE, f"Escalation decision note: {extra}", now)
+            if result is EscalationOutcome.REFER_UP:
+                # The manager reviews what the customer asked for at level 1.
+                self._request_review(s, case, now, escalation.request)
+                return
+            case.escalation_pending = False
+            if result is EscalationOutcome.REOPEN and not Status(case.status).is_open:
                 self._reopen(s, case, now, f"escalation decision: {text}")
 
         return self._act("decide", ref, change, expected_version)

@@ -16,13 +16,14 @@ from sqlalchemy import delete, func, insert, select, text
 from complaint_tui.domain.enums import (
     Channel,
     CustomerResponse,
+    EscalationOutcome,
     EventKind,
     Priority,
     QueueBucket,
     Role,
     Status,
 )
-from complaint_tui.domain.labels import status_label
+from complaint_tui.domain.labels import outcome_label, reviewer_label, status_label
 from complaint_tui.domain.settings import Settings
 from complaint_tui.services.admin import init_database
 from complaint_tui.services.context import AppContext
@@ -335,9 +336,12 @@ def _refuse_cases(existing: int | None) -> None:
         )
 
 
-def _demo_people(conn, now: datetime) -> tuple[list[int], dict[int, str], int | None]:
+def _demo_people(
+    conn, now: datetime
+) -> tuple[list[int], dict[int, str], int | None, dict[str, str]]:
     """The demo's agents (those missing), then (ids of the agents and supervisors who get cases,
-    every agent's name by id, the policy version cases are stamped with)."""
+    every agent's name by id, the policy version cases are stamped with, and who decides the
+    demo's escalations: the first demo person of each role)."""
     names = set(conn.execute(select(Agent.name)).scalars())
     missing = [
         {"name": name, "role": role.value, "active": True, "created_at": now}
@@ -353,7 +357,14 @@ def _demo_people(conn, now: datetime) -> tuple[list[int], dict[int, str], int | 
     )
     agents = {row.id: row.name for row in conn.execute(select(Agent.id, Agent.name))}
     policy_id = conn.execute(in_force_id()).scalar()
-    return agent_ids, agents, policy_id
+    reviewers: dict[str, str] = {}
+    for name, role in conn.execute(
+        select(Agent.name, Agent.role)
+        .where(Agent.active.is_(True), Agent.name.in_([name for name, _ in DEMO_AGENTS]))
+        .order_by(Agent.id)
+    ):
+        reviewers.setdefault(role, name)
+    return agent_ids, agents, policy_id, reviewers
 
 
 CASE_COLS = (
@@ -366,6 +377,8 @@ CASE_COLS = (
 )  # fmt: skip
 SERVICE_COLS = ("case_id", "service", "position")
 EVENT_COLS = ("case_id", "kind", "actor", "at", "text", "customer_visible")
+ESCALATION_COLS = ("level", "request", "requested_by", "requested_at", "due_at")
+DECISION_COLS = ("level", "outcome", "explanation", "note", "decided_by", "decided_at")
 
 
 PROTOTYPES = 20_000
@@ -373,7 +386,14 @@ CUSTOMERS = 50_000
 
 
 def _prototypes(
-    ctx: AppContext, count: int, seed: int, now: datetime, agent_ids, agents, policy_id
+    ctx: AppContext,
+    count: int,
+    seed: int,
+    now: datetime,
+    agent_ids,
+    agents,
+    policy_id,
+    reviewers: dict[str, str],
 ):
     """Up to PROTOTYPES distinct case histories and a pool of customers; deterministic per seed.
 
@@ -382,7 +402,7 @@ def _prototypes(
     """
     rng = random.Random(seed)
     protos = [
-        _prototype(ctx, rng, now, agent_ids, agents, policy_id, n)
+        _prototype(ctx, rng, now, agent_ids, agents, policy_id, n, seed, reviewers)
         for n in range(min(count, PROTOTYPES))
     ]
     customers = [_customer(rng, n) for n in range(min(count, CUSTOMERS))]
@@ -402,7 +422,15 @@ _PRIORITIES = [Priority.LOW] * 2 + [Priority.NORMAL] * 6 + [Priority.HIGH] * 2 +
 
 
 def _prototype(
-    ctx: AppContext, rng: random.Random, now: datetime, agent_ids, agents, policy_id, n: int
+    ctx: AppContext,
+    rng: random.Random,
+    now: datetime,
+    agent_ids,
+    agents,
+    policy_id,
+    n: int,
+    seed: int = 0,
+    reviewers: dict[str, str] | None = None,
 ):
     """One case history (without id, ref and customer), consistent with the SLA rules."""
     cal, sla = ctx.calendar, ctx.sla
@@ -497,19 +525,21 @@ def _prototype(
         Status.CLOSED: (QueueBucket.DONE, closed),
     }[status]
     esc_level, esc_pending, esc_req, esc_due = 0, False, None, None
+    escalations: list[tuple] = []  # ESCALATION_COLS
+    decisions: list[tuple] = []  # (index into escalations, *DECISION_COLS)
     if status in (Status.RESOLVED, Status.CLOSED) and rng.random() < 0.06:
         esc_level, esc_pending = 1, rng.random() < 0.6
         esc_req = min(now, (closed or resolved) + timedelta(hours=rng.randrange(1, 30)))
         esc_due = sla.escalation_due(esc_req)
-        events.append(
-            (
-                EventKind.ESCALATION_REQUEST.value,
-                actor,
-                esc_req,
-                "level 1 (supervisor): Tôi không đồng ý với kết quả xử lý.",
-                False,
-            )
+        # A generator of its own: the draws above stay those of earlier demo databases.
+        more = random.Random(seed * 1_000_003 + n)
+        history = _escalation_history(
+            sla, more, now, actor, reviewers or {}, esc_req, esc_due, esc_pending
         )
+        escalations, decisions, extra_events = history
+        events += extra_events
+        esc_level, _text, _by, esc_req, esc_due = escalations[-1]
+        esc_pending = not any(d[0] == len(escalations) - 1 for d in decisions)
     updated = max(e[2] for e in events)
     desired = (
         "Hoàn tiền hoặc bồi thường thời gian gián đoạn."
@@ -525,7 +555,85 @@ def _prototype(
     if ctx.db.is_sqlite:  # format instants once per prototype, not once per clone
         row = tuple(_sqlite_value(v) for v in row)
         events = [tuple(_sqlite_value(v) for v in e) for e in events]
-    return row, [(svc, pos) for pos, svc in enumerate(svcs)], events
+        escalations = [tuple(_sqlite_value(v) for v in e) for e in escalations]
+        decisions = [tuple(_sqlite_value(v) for v in d) for d in decisions]
+    return (
+        row,
+        [(svc, pos) for pos, svc in enumerate(svcs)],
+        events,
+        escalations,
+        decisions,
+    )
+
+
+REQUESTS = (
+    "Tôi không đồng ý với kết quả xử lý.",
+    "The credit does not cover the downtime; I want someone senior to look at it.",
+    "Không ai trả lời email của tôi suốt ba ngày. I want to speak to a supervisor.",
+)
+EXPLANATIONS = {
+    EscalationOutcome.CONFIRM: "We reviewed the handling and the credit follows our SLA table.",
+    EscalationOutcome.REFER_UP: "Your request goes to a manager for a second review.",
+}
+
+
+def _escalation_history(
+    sla, rng: random.Random, now: datetime, actor: str, reviewers, requested, due, pending
+):
+    """A case's escalations as the services record them: a level-1 request, and unless it is
+    pending a decision (confirmed, sometimes late, or referred to a manager at level 2, which
+    is pending or confirmed). Returns (escalations, decisions, timeline events)."""
+    supervisor = reviewers.get(Role.SUPERVISOR.value, actor)
+    manager = reviewers.get(Role.MANAGER.value, supervisor)
+    request = REQUESTS[rng.randrange(len(REQUESTS))]
+    escalations = [(1, request, actor, requested, due)]
+    events = [
+        (
+            EventKind.ESCALATION_REQUEST.value,
+            actor,
+            requested,
+            f"level 1 ({reviewer_label(1)}): {request}",
+            False,
+        )
+    ]
+    decisions: list[tuple] = []
+
+    def decide(index: int, level: int, outcome, by: str, at: datetime) -> None:
+        explanation = EXPLANATIONS[outcome]
+        decisions.append((index, level, outcome.value, explanation, "", by, at))
+        events.append(
+            (
+                EventKind.ESCALATION_DECISION.value,
+                by,
+                at,
+                f"level {level}, {outcome_label(outcome)}: {explanation}",
+                True,
+            )
+        )
+
+    if pending:
+        return escalations, decisions, events
+    late = rng.random() < 0.3 and due < now
+    hours = timedelta(hours=rng.randrange(1, 30))
+    decided = min(now, (due if late else requested) + hours)
+    if rng.random() < 0.6:
+        decide(0, 1, EscalationOutcome.CONFIRM, supervisor, decided)
+        return escalations, decisions, events
+    decide(0, 1, EscalationOutcome.REFER_UP, supervisor, decided)
+    due_2 = sla.escalation_due(decided)
+    escalations.append((2, request, supervisor, decided, due_2))
+    events.append(
+        (
+            EventKind.ESCALATION_REQUEST.value,
+            supervisor,
+            decided,
+            f"level 2 ({reviewer_label(2)}): {request}",
+            False,
+        )
+    )
+    if rng.random() < 0.5:
+        decide(1, 2, EscalationOutcome.CONFIRM, manager, min(now, decided + hours))
+    return escalations, decisions, events
 
 
 def _sqlite_value(v):
@@ -534,15 +642,37 @@ def _sqlite_value(v):
     return v
 
 
-BULK_TABLES = ("cases", "case_services", "timeline_events")
-# PostgreSQL: the tables with per-row audit triggers (the access_control migration).
-AUDITED_BULK_TABLES = ("cases", "timeline_events")
+BULK_TABLES = (
+    "cases",
+    "case_services",
+    "timeline_events",
+    "escalations",
+    "escalation_decisions",
+)
+# PostgreSQL: the tables with per-row audit triggers (the access_control and escalations
+# migrations).
+AUDITED_BULK_TABLES = ("cases", "timeline_events", "escalations", "escalation_decisions")
 PROTO_CASE_COLS = CASE_COLS[3:]  # everything but id, ref and customer
 # Timeline rows are inserted in (case_id, id) order: their index only ever appends.
 APPEND_ONLY_INDEXES = frozenset({"ix_timeline_case"})
 # PostgreSQL: the tables whose ids the load wrote itself or that were written meanwhile.
-SEQUENCED_TABLES = ("cases", "timeline_events", "reported_events", "access_log", "attachments")
-STAGING_TABLES = ("demo_proto_cases", "demo_proto_services", "demo_proto_events", "demo_customers")
+SEQUENCED_TABLES = (
+    "cases",
+    "timeline_events",
+    "reported_events",
+    "access_log",
+    "attachments",
+    "escalations",
+    "escalation_decisions",
+)
+STAGING_TABLES = (
+    "demo_proto_cases",
+    "demo_proto_services",
+    "demo_proto_events",
+    "demo_customers",
+    "demo_proto_escalations",
+    "demo_proto_decisions",
+)
 
 
 def _bulk_insert(ctx: AppContext, count: int, seed: int, now: datetime, phases: _Phases) -> int:
@@ -601,9 +731,11 @@ def _bulk_insert(ctx: AppContext, count: int, seed: int, now: datetime, phases: 
                     cur.execute(f"PRAGMA {pragma}")
             with conn.begin():  # BEGIN IMMEDIATE on SQLite
                 _refuse_cases(conn.execute(select(func.count()).select_from(Case)).scalar())
-                agent_ids, agents, policy_id = _demo_people(conn, now)
+                agent_ids, agents, policy_id, reviewers = _demo_people(conn, now)
                 phases.start("prototypes")
-                protos, customers = _prototypes(ctx, count, seed, now, agent_ids, agents, policy_id)
+                protos, customers = _prototypes(
+                    ctx, count, seed, now, agent_ids, agents, policy_id, reviewers
+                )
                 year = ctx.calendar.local(now).year
                 phases.start("load")
                 if not sqlite:
@@ -695,13 +827,24 @@ def _stage(cur, sqlite: bool, protos, customers) -> None:
     subject, description = PROTO_CASE_COLS.index("subject"), PROTO_CASE_COLS.index("description")
     case_rows = [
         (pid, *row, case_document(subject=row[subject], description=row[description]))
-        for pid, (row, _, _) in enumerate(protos)
+        for pid, (row, *_) in enumerate(protos)
     ]
-    service_rows = [(pid, svc, pos) for pid, (_, svcs, _) in enumerate(protos) for svc, pos in svcs]
+    service_rows = [
+        (pid, svc, pos) for pid, (_, svcs, *_) in enumerate(protos) for svc, pos in svcs
+    ]
     event_rows = []
-    for pid, (_, _, evs) in enumerate(protos):
+    for pid, (_, _, evs, *_) in enumerate(protos):
         for ev in evs:
             event_rows.append((pid, len(event_rows)) + ev)
+    # Like the events, each escalation and decision carries its offset among all prototypes'
+    # (a decision also its escalation's), from which the clones' ids follow.
+    escalation_rows, decision_rows = [], []
+    for pid, (*_, escs, decs) in enumerate(protos):
+        first = len(escalation_rows)
+        for esc in escs:
+            escalation_rows.append((pid, len(escalation_rows)) + esc)
+        for index, *decision in decs:
+            decision_rows.append((pid, len(decision_rows), first + index, *decision))
     customer_rows = [(k, name, case_document(customer=name)) for k, name in enumerate(customers)]
     ts = "TEXT" if sqlite else "TIMESTAMPTZ"
     if sqlite:
@@ -721,15 +864,28 @@ def _stage(cur, sqlite: bool, protos, customers) -> None:
         "text TEXT, customer_visible BOOLEAN)"
     )
     cur.execute("CREATE TEMP TABLE demo_customers (k INTEGER PRIMARY KEY, name TEXT, doc TEXT)")
+    cur.execute(
+        "CREATE TEMP TABLE demo_proto_escalations (pid INTEGER, xoff INTEGER, level SMALLINT, "
+        f"request TEXT, requested_by TEXT, requested_at {ts}, due_at {ts})"
+    )
+    cur.execute(
+        "CREATE TEMP TABLE demo_proto_decisions (pid INTEGER, doff INTEGER, xoff INTEGER, "
+        "level SMALLINT, outcome TEXT, explanation TEXT, note TEXT, decided_by TEXT, "
+        f"decided_at {ts})"
+    )
     staged = (
         ("demo_proto_cases", case_rows),
         ("demo_proto_services", service_rows),
         ("demo_proto_events", event_rows),
         ("demo_customers", customer_rows),
+        ("demo_proto_escalations", escalation_rows),
+        ("demo_proto_decisions", decision_rows),
     )
     if sqlite:
         for table, rows in staged:
-            cur.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+            if rows:
+                marks = ", ".join("?" * len(rows[0]))
+                cur.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
     else:
         for table, rows in staged:
             with cur.copy(f"COPY {table} FROM STDIN") as copy:
@@ -788,7 +944,9 @@ def _clone(cur, clones: _Clones, protos) -> None:
 
     Timeline ids are numbered like the cases (k*E + eoff + 1), which gives each case's events
     consecutive ids in (case, seq) order."""
-    n_events = sum(len(evs) for _, _, evs in protos)
+    n_events = sum(len(evs) for _, _, evs, *_ in protos)
+    n_escalations = sum(len(escs) for *_, escs, _ in protos)
+    n_decisions = sum(len(decs) for *_, decs in protos)
     numbers, source, within, case_id = clones.numbers, clones.source, clones.within, clones.case_id
     x_cols = ", ".join(f"x.{col}" for col in PROTO_CASE_COLS)
     search_col, search_value = (
@@ -807,6 +965,23 @@ def _clone(cur, clones: _Clones, protos) -> None:
         f"{numbers}INSERT INTO timeline_events (id, {', '.join(EVENT_COLS)}) "
         f"SELECT k.k * {int(n_events)} + x.eoff + 1, {case_id}, x.kind, x.actor, x.at, x.text, "
         f"x.customer_visible {source} demo_proto_events x {within}"
+    )
+    if not n_escalations:
+        return
+    escalation_id = f"k.k * {int(n_escalations)} + x.xoff + 1"
+    cur.execute(
+        f"{numbers}INSERT INTO escalations (id, case_id, {', '.join(ESCALATION_COLS)}) "
+        f"SELECT {escalation_id}, {case_id}, {', '.join('x.' + c for c in ESCALATION_COLS)} "
+        f"{source} demo_proto_escalations x {within}"
+    )
+    if not n_decisions:
+        return
+    cur.execute(
+        f"{numbers}INSERT INTO escalation_decisions "
+        f"(id, escalation_id, case_id, {', '.join(DECISION_COLS)}) "
+        f"SELECT k.k * {int(n_decisions)} + x.doff + 1, {escalation_id}, {case_id}, "
+        f"{', '.join('x.' + c for c in DECISION_COLS)} "
+        f"{source} demo_proto_decisions x {within}"
     )
 
 

@@ -46,7 +46,8 @@ def hold_of(s: Session, actor: Actor, case: Case) -> CaseHold:
     recused matters only to an agent (supervisors and managers change any case), so only an
     agent's action reads the recusals."""
     recused = actor.role is Role.AGENT and s.get(Recusal, (case.id, actor.id)) is not None
-    return CaseHold(case.ref, case.confidential, _holder(actor, case.assignee_id), recused)
+    holder = _holder(actor, case.assignee_id)
+    return CaseHold(case.ref, case.confidential, holder, recused, case.escalation_level)
 
 
 def hold_in(actor: Actor, detail: CaseDetail) -> CaseHold:
@@ -58,7 +59,7 @@ def hold_in(actor: Actor, detail: CaseDetail) -> CaseHold:
     else:
         holder = Holder.YOU if s.assignee == actor.name else Holder.SOMEONE_ELSE
     recused = any(e.kind is EventKind.RECUSAL and e.actor == actor.name for e in detail.timeline)
-    return CaseHold(s.ref, s.confidential, holder, recused)
+    return CaseHold(s.ref, s.confidential, holder, recused, s.escalation_level)
 
 
 def action_refusal_for(actor: Actor, action: Action, detail: CaseDetail) -> str | None:
@@ -97,12 +98,6 @@ def require_case_handler_logged(ctx: AppContext, actor: Actor, action: str) -> N
 def require_admin(actor: Actor, what: str) -> None:
     if actor.role is not Role.ADMIN:
         raise PermissionDenied(f"Only an admin may {what}.")
-
-
-def may_decide(actor: Actor, level: int) -> bool:
-    if level <= 1:
-        return actor.role in (Role.SUPERVISOR, Role.MANAGER)
-    return actor.role is Role.MANAGER
 
 
 F = TypeVar("F", bound=Callable[..., Any])

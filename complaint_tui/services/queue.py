@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from sqlalchemy import and_, case, exists, func, select, tuple_
+from sqlalchemy import and_, case, exists, func, select
 
 from complaint_tui.domain.enums import BAND_ORDER, QueueBucket, Status, Urgency
 from complaint_tui.domain.labels import status_label
 from complaint_tui.services.cases import CaseDesk
+from complaint_tui.services.paging import Key, KeysetPages, Page, keyset, page_of
 from complaint_tui.services.permissions import require_case_handler_logged, visible_filter
 from complaint_tui.services.search import is_common, search_condition, search_order
 from complaint_tui.services.views import CaseSummary
@@ -21,7 +22,6 @@ class QueueView(StrEnum):
     UNASSIGNED = "unassigned"
     ALL_OPEN = "all_open"
     WAITING = "waiting"
-    ESCALATED = "escalated"
     RESOLVED = "resolved"
 
     @property
@@ -34,7 +34,6 @@ VIEW_TITLES = {
     QueueView.UNASSIGNED: "Unassigned",
     QueueView.ALL_OPEN: "All open",
     QueueView.WAITING: "Waiting on customer",
-    QueueView.ESCALATED: "Escalated",
     QueueView.RESOLVED: "Recently resolved",
 }
 VIEW_ORDER = tuple(QueueView)
@@ -81,17 +80,6 @@ class QueueQuery:
         return replace(self, view=view)
 
 
-# A position in a view's order; the queue pages strictly after or before one.
-Key = tuple
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    rows: list[CaseSummary]
-    at_start: bool  # nothing comes before rows[0]
-    at_end: bool  # nothing comes after rows[-1]
-
-
 @dataclass(frozen=True)
 class QueueCounts:
     views: dict[QueueView, int]
@@ -99,7 +87,7 @@ class QueueCounts:
     total: int  # rows in the current query (view + filter + search)
 
 
-class QueueService:
+class QueueService(KeysetPages[QueueQuery, CaseSummary]):
     """Keyset-paged reads of the queue for one actor."""
 
     def __init__(self, desk: CaseDesk) -> None:
@@ -114,26 +102,17 @@ class QueueService:
     # ---- query building ---------------------------------------------------------------------
     def _order(self, view: QueueView):
         """(columns, descending) that the view sorts by; each ends with the id as tie-breaker."""
-        if view is QueueView.ESCALATED:
-            return (Case.escalation_due_at, Case.id), False
         if view is QueueView.RESOLVED:
             return (Case.queue_at, Case.id), True
         return (Case.queue_bucket, Case.queue_at, Case.id), False
 
-    @staticmethod
-    def key_of(view: QueueView, row: CaseSummary) -> Key:
-        if view is QueueView.ESCALATED:
-            return (row.escalation_due_at, row.id)
-        if view is QueueView.RESOLVED:
+    def key_of(self, query: QueueQuery, row: CaseSummary) -> Key:
+        if query.view is QueueView.RESOLVED:
             return (row.queue_at, row.id)
         return (row.queue_bucket, row.queue_at, row.id)
 
-    @classmethod
-    def key_just_before(cls, view: QueueView, row: CaseSummary) -> Key:
-        """A key that sorts immediately before ``row``: paging "after" it re-reads from ``row``."""
-        key = cls.key_of(view, row)
-        step = 1 if view is QueueView.RESOLVED else -1  # that view runs newest first
-        return key[:-1] + (key[-1] + step,)
+    def descending(self, query: QueueQuery) -> bool:
+        return self._order(query.view)[1]
 
     def _conditions(self, query: QueueQuery, *, common: bool = False) -> list:
         view = query.view
@@ -147,8 +126,6 @@ class QueueService:
             conds.append(open_buckets)
         elif view is QueueView.WAITING:
             conds.append(Case.queue_bucket == QueueBucket.PAUSED)
-        elif view is QueueView.ESCALATED:
-            conds.append(Case.escalation_pending.is_(True))
         elif view is QueueView.RESOLVED:
             conds.append(Case.queue_bucket == QueueBucket.DONE)
         f = query.filter
@@ -171,19 +148,10 @@ class QueueService:
         return conds
 
     # ---- pages -------------------------------------------------------------------------------
-    def first(self, query: QueueQuery, limit: int) -> QueuePage:
-        return self._page(query, None, limit, forward=True)
 
-    def last(self, query: QueueQuery, limit: int) -> QueuePage:
-        return self._page(query, None, limit, forward=False)
-
-    def after(self, query: QueueQuery, key: Key, limit: int) -> QueuePage:
-        return self._page(query, key, limit, forward=True)
-
-    def before(self, query: QueueQuery, key: Key, limit: int) -> QueuePage:
-        return self._page(query, key, limit, forward=False)
-
-    def _page(self, query: QueueQuery, key: Key | None, limit: int, *, forward: bool) -> QueuePage:
+    def _page(
+        self, query: QueueQuery, key: Key | None, limit: int, *, forward: bool
+    ) -> Page[CaseSummary]:
         self._require_handler()
         cols, desc = self._order(query.view)
         ascending = forward != desc  # the SQL direction of this fetch
@@ -191,20 +159,10 @@ class QueueService:
         with self.desk._tx(write=False) as s:
             common = searching and self._common_search(s, query)
             stmt = CaseDesk.summary_query().where(*self._conditions(query, common=common))
-            if key is not None:
-                row_value, key_value = tuple_(*cols), tuple_(*key)
-                stmt = stmt.where(row_value > key_value if ascending else row_value < key_value)
             order = search_order(self.ctx.db, cols, common=common) if searching else cols
-            stmt = stmt.order_by(*[c.asc() if ascending else c.desc() for c in order]).limit(
-                limit + 1
-            )
+            stmt = keyset(stmt, cols, key, ascending, order).limit(limit + 1)
             rows = self.desk.summaries(s, stmt)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        if not forward:
-            rows.reverse()
-            return QueuePage(rows, at_start=not more, at_end=key is None)
-        return QueuePage(rows, at_start=key is None, at_end=not more)
+        return page_of(rows, limit, key, forward=forward)
 
     def _common_search(self, s, query: QueueQuery) -> bool:
         # Decided once per search: every page of a scroll through the results asks again, and

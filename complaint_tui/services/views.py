@@ -6,8 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from complaint_tui.domain.enums import EventKind, QueueBucket, Status, Urgency
-from complaint_tui.domain.sla import Badge, Sla, format_business_span
+from complaint_tui.domain.enums import (
+    CustomerResponse,
+    EscalationOutcome,
+    EventKind,
+    QueueBucket,
+    Status,
+    Urgency,
+)
+from complaint_tui.domain.sla import Badge, Sla, deadline_missed, format_business_span
 from complaint_tui.domain.workflow import CaseState
 from complaint_tui.store.models import Case
 
@@ -81,6 +88,34 @@ class AttachmentView:
 
 
 @dataclass(frozen=True)
+class DecisionRecord:
+    """One decision on an escalation (the explanation is what the customer was sent)."""
+
+    level: int
+    outcome: EscalationOutcome
+    explanation: str
+    note: str  # internal
+    decided_by: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class EscalationRecord:
+    """One escalation request of a case, with the decisions taken on it, oldest first."""
+
+    level: int
+    request: str
+    requested_by: str
+    requested_at: datetime
+    due_at: datetime | None
+    decisions: tuple[DecisionRecord, ...] = ()
+
+    @property
+    def pending(self) -> bool:
+        return not self.decisions
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     summary: CaseSummary
     description: str
@@ -107,6 +142,8 @@ class CaseDetail:
     reported_events: tuple[ReportedEventView, ...] = ()
     attachments: tuple[AttachmentView, ...] = ()
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
+    escalations: tuple[EscalationRecord, ...] = ()  # by level
+    deadline_missed: bool = False  # when it was read (domain.sla.deadline_missed)
 
     @property
     def ref(self) -> str:
@@ -125,7 +162,17 @@ class CaseDetail:
         """What the workflow judges an action by (domain.workflow.action_refusal)."""
         s = self.summary
         return CaseState(
-            s.ref, s.status, s.escalation_level, s.escalation_pending, len(self.attachments)
+            s.ref,
+            s.status,
+            s.escalation_level,
+            s.escalation_pending,
+            len(self.attachments),
+            resolved_once=self.outcome is not None,
+            deadline_missed=self.deadline_missed,
+            customer_response=CustomerResponse(self.customer_response)
+            if self.customer_response
+            else None,
+            referred=self.referred_to is not None,
         )
 
     def to_json(self, tz: tzinfo | None = None) -> dict[str, Any]:
@@ -198,6 +245,26 @@ class CaseDetail:
                 }
                 for t in self.timeline
             ],
+            "escalations": [
+                {
+                    "level": e.level,
+                    "request": e.request,
+                    "requested_by": e.requested_by,
+                    "requested_at": iso(e.requested_at),
+                    "due_at": iso(e.due_at),
+                    "decisions": [
+                        {
+                            "outcome": d.outcome.value,
+                            "explanation": d.explanation,
+                            "note": d.note,
+                            "decided_by": d.decided_by,
+                            "decided_at": iso(d.decided_at),
+                        }
+                        for d in e.decisions
+                    ],
+                }
+                for e in self.escalations
+            ],
             "version": s.version,
         }
 
@@ -229,12 +296,42 @@ def summary_of(
     )
 
 
+def case_state(case: Case, now: datetime) -> CaseState:
+    """What the workflow judges an action on this case row by, at ``now``."""
+    status = Status(case.status)
+    return CaseState(
+        case.ref,
+        status,
+        case.escalation_level,
+        case.escalation_pending,
+        resolved_once=case.outcome is not None,
+        deadline_missed=missed(case, now),
+        customer_response=CustomerResponse(case.customer_response)
+        if case.customer_response
+        else None,
+        referred=case.referred_to is not None,
+    )
+
+
+def missed(case: Case, now: datetime) -> bool:
+    """domain.sla.deadline_missed for a case row."""
+    return deadline_missed(
+        Status(case.status),
+        case.ack_due_at,
+        case.acknowledged_at,
+        case.resolve_due_at,
+        case.resolved_at,
+        case.paused_at,
+        now,
+    )
+
+
 def clocks_of(case: Case, sla: Sla, now: datetime) -> tuple[ClockView, ...]:
     status = Status(case.status)
     out: list[ClockView] = []
 
     def running(name: str, due: datetime) -> ClockView:
-        badge = sla.badge(Status.INVESTIGATING, due, now)
+        badge = sla.running_badge(due, now)
         return ClockView(name, due, None, False, badge.band, badge.text)
 
     def met(name: str, due: datetime, at: datetime) -> ClockView:

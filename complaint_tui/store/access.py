@@ -103,6 +103,9 @@ TABLE_GRANTS: dict[str, dict[str, tuple[Grant, ...]]] = {
     "timeline_events": _merge(_each(HANDLERS, _g("SELECT", "INSERT"))),
     "attachments": _merge(_each(HANDLERS, _g("SELECT", "INSERT"))),
     "recusals": _merge(_each(HANDLERS, _g("SELECT", "INSERT"))),
+    # Anyone handling the case records the customer's request; only the reviewers decide.
+    "escalations": _merge(_each(HANDLERS, _g("SELECT", "INSERT"))),
+    "escalation_decisions": _merge(_each(HANDLERS, _g("SELECT")), _each(SEE_ALL, _g("INSERT"))),
     "access_log": _merge(_each(GROUPS, _g("INSERT")), _each(SEE_ALL, _g("SELECT"))),
     # Written only by the SECURITY DEFINER trigger on cases.
     "case_history": _merge(_each(SEE_ALL, _g("SELECT"))),
@@ -208,6 +211,10 @@ POLICIES: tuple[Policy, ...] = (
     *_case_data_policies("reported_events"),
     *_case_data_policies("timeline_events"),
     *_case_data_policies("attachments"),
+    *_case_data_policies("escalations"),
+    # Agents read the decisions on the cases they see and write none (nor have the grant).
+    *(p for p in _case_data_policies("escalation_decisions") if p.command == "SELECT"),
+    Policy("escalation_decisions", "INSERT", SEE_ALL, check="true"),
     Policy("recusals", "SELECT", SEE_ALL, using="true"),
     Policy("recusals", "SELECT", (AGENT,), using=f"agent_id = {ME}"),
     Policy("recusals", "INSERT", SEE_ALL, check="true"),

@@ -176,6 +176,14 @@ class Case(Base):
         Index("ix_cases_assignee_queue", "assignee_id", "queue_bucket", "queue_at", "id"),
         Index("ix_cases_customer", "customer", "received_at"),
         Index("ix_cases_escalation", "escalation_pending", "escalation_due_at", "id"),
+        # "Mine to decide": the pending escalations of one level, by review deadline.
+        Index(
+            "ix_cases_escalation_level",
+            "escalation_pending",
+            "escalation_level",
+            "escalation_due_at",
+            "id",
+        ),
         Index("ix_cases_received", "received_at"),
     )
 
@@ -229,6 +237,58 @@ class TimelineEvent(Base):
     __table_args__ = (
         Index("ix_timeline_case", "case_id", "id"),
         Index("ix_timeline_actor", "actor", "at"),  # one person's audit trail
+    )
+
+
+class Escalation(Base):
+    """Append-only: one customer request for a review, at level 1 (supervisor) or 2 (manager).
+
+    The case row says which level is pending (cases.escalation_pending/_level/_due_at, what the
+    queue and the workflow read); this keeps what was asked, by whom and when. A case has at most
+    one request per level."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    level: Mapped[int] = mapped_column(SmallInteger)
+    request: Mapped[str] = mapped_column(Text)  # the customer's words
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The review deadline; NULL only for requests backfilled from before schema 0009 whose
+    # deadline the case row no longer held.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Write order only, never loaded (see TimelineEvent.case).
+    case: Mapped[Case] = relationship(lazy="raise")
+
+    __table_args__ = (Index("ix_escalations_case", "case_id", "level", unique=True),)
+
+
+class EscalationDecision(Base):
+    """Append-only: a supervisor's or manager's decision on an escalation (domain
+    EscalationOutcome), with the explanation the customer is sent and an internal note."""
+
+    __tablename__ = "escalation_decisions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    level: Mapped[int] = mapped_column(SmallInteger)
+    outcome: Mapped[str] = mapped_column(String(16))
+    explanation: Mapped[str] = mapped_column(Text)  # customer-visible
+    note: Mapped[str] = mapped_column(Text, default="")  # internal
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    # Write order only, never loaded (see TimelineEvent.case).
+    case: Mapped[Case] = relationship(lazy="raise")
+    escalation: Mapped[Escalation] = relationship(lazy="raise")
+
+    __table_args__ = (
+        # The "Decided" view: newest first, keyset-paged.
+        Index("ix_escalation_decisions_decided", "decided_at", "id"),
+        Index("ix_escalation_decisions_case", "case_id", "id"),
     )
 
 

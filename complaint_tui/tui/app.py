@@ -15,7 +15,6 @@ from complaint_tui.services.changes import ChangeWatcher
 from complaint_tui.services.config import default_config_path, save_setting
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.identity import Actor
-from complaint_tui.services.queue import QueueView
 from complaint_tui.tui.backend import Backend
 from complaint_tui.tui.commands import ComplaintCommands, ComplaintThemes
 from complaint_tui.tui.messages import CasesChanged
@@ -183,10 +182,15 @@ class ComplaintApp(App):
             self.pop_screen()
 
     def action_escalations(self) -> None:
+        """The escalation screen, on top of the queue (where `1` and esc lead back)."""
+        from complaint_tui.tui.screens.escalations import EscalationScreen
+
+        if any(isinstance(s, EscalationScreen) for s in self.screen_stack):
+            while not isinstance(self.screen, EscalationScreen):
+                self.pop_screen()
+            return
         self.action_queue()
-        queue = self.queue_screen()
-        if queue is not None:
-            queue.show_view(QueueView.ESCALATED)
+        self.push_screen(EscalationScreen())
 
     def open_case(self, ref: str) -> None:
         from complaint_tui.tui.screens.case_detail import CaseDetailScreen

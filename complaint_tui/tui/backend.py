@@ -7,6 +7,7 @@ from datetime import datetime
 
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.context import AppContext
+from complaint_tui.services.escalations import EscalationService
 from complaint_tui.services.identity import Actor
 from complaint_tui.services.queue import QueueService
 
@@ -17,6 +18,7 @@ class Backend:
         self.actor = actor
         self.desk = CaseDesk(ctx, actor)
         self.queue = QueueService(self.desk)
+        self.escalations = EscalationService(self.desk)
 
     def now(self) -> datetime:
         return self.ctx.now()

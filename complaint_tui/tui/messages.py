@@ -6,15 +6,9 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from complaint_tui.services.queue import QueueCounts, QueuePage
+from complaint_tui.services.escalations import EscalationCounts
+from complaint_tui.services.queue import QueueCounts
 from complaint_tui.services.views import CaseDetail
-
-
-@dataclass
-class QueuePageLoaded(Message):
-    generation: int
-    mode: str  # "first" | "last" | "after" | "before" | "reload"
-    page: QueuePage
 
 
 @dataclass
@@ -24,9 +18,9 @@ class QueueCountsLoaded(Message):
 
 
 @dataclass
-class QueueLoadFailed(Message):
+class EscalationCountsLoaded(Message):
     generation: int
-    error: str
+    counts: EscalationCounts
 
 
 @dataclass

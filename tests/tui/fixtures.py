@@ -19,7 +19,7 @@ from textual.color import Color
 from textual.filter import LineFilter
 
 from complaint_tui.domain.clock import FixedClock
-from complaint_tui.domain.enums import Role, Urgency
+from complaint_tui.domain.enums import Role
 from complaint_tui.domain.intake import AttachmentInput, EventDate, IntakeDraft
 from complaint_tui.domain.settings import Settings
 from complaint_tui.services.admin import init_database
@@ -27,7 +27,6 @@ from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.demo import seed_demo
 from complaint_tui.services.identity import actor_named
-from complaint_tui.services.queue import QueueQuery, QueueService, QueueView
 from complaint_tui.tui.app import ComplaintApp
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen
 from tests.conftest import DEFAULT_NOW, VN
@@ -157,6 +156,11 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=VN)
 
 
+# One customer with a complaint in each open band (search the queue for it): a reseller with
+# several services.
+BANDS_CUSTOMER = "kh-60606"
+
+
 @dataclass(frozen=True)
 class Story:
     """Refs of the cases add_story_cases made, each for one kind of screen."""
@@ -166,13 +170,19 @@ class Story:
     waiting: str  # waiting on the customer: the resolution clock is paused
     escalated: str  # resolved, then the customer asked for a supervisor: review clock runs
     resolved: str  # resolved, not closed: close and reopen apply
-    urgent_escalated: str  # investigating, 1h of resolution time left, escalated
-    escalated_view: tuple[str, ...]  # the Escalated view: one case in every urgency band
+    urgent_escalated: str  # investigating, 1h of resolution time left, escalated (ack was late)
+    bands: tuple[str, ...]  # BANDS_CUSTOMER's open cases: breached, urgent, soon, ok, paused
+    review_breached: str  # level-1 review past its deadline
+    review_soon: str  # level-1 review due at today's close
+    level2: str  # referred to level 2 by the supervisor: the manager's to decide
+    referred: str  # decided at level 2, then referred to the external body
+    rejected_after_decision: str  # reopened at level 1, resolved again, rejected at closing
 
 
 def add_story_cases(ctx: AppContext) -> Story:
-    """Add five realistic cases with histories, and escalate one case of every urgency band so
-    the Escalated view shows breached, urgent, soon, ok, paused and done side by side.
+    """Add realistic cases with histories: five for the case screens, one customer's case in
+    each open band, and escalations at both levels, pending (each band of the review clock the
+    frozen 10:00 allows: breached, soon, ok) and decided.
 
     Runs on a seeded database; the clock is moved by hand and set back to DEFAULT_NOW after.
     """
@@ -390,7 +400,7 @@ def add_story_cases(ctx: AppContext) -> Story:
             )
             .ref
         )
-        at(16, 11, 20)
+        at(18, 9, 20)  # two days in: the acknowledgement was late, so escalation is open to them
         anh.assign(hot, "anh.vo")
         anh.start(hot)
         at(23, 15, 0)
@@ -400,11 +410,8 @@ def add_story_cases(ctx: AppContext) -> Story:
         at(25, 9, 10)
         anh.escalate(hot, "The customer wants a supervisor: the shop has been down a week.")
 
-        # The Escalated view: one escalated case of each band; the rest are seeded cases.
-        picked = _one_case_per_band(ctx, exclude={new, inv, wait, res, esc, hot})
-        at(25, 9, 20)
-        for band in (Urgency.BREACHED, Urgency.SOON, Urgency.OK, Urgency.PAUSED):
-            anh.escalate(picked[band], "The customer asked to speak to a supervisor.")
+        bands = _band_cases(desk("lan.nguyen"), at)
+        escalations = _escalation_cases(desk, at)
     finally:
         clock.set(DEFAULT_NOW)
     return Story(
@@ -414,27 +421,138 @@ def add_story_cases(ctx: AppContext) -> Story:
         escalated=esc,
         resolved=res,
         urgent_escalated=hot,
-        escalated_view=(
-            picked[Urgency.BREACHED],
-            hot,
-            picked[Urgency.SOON],
-            picked[Urgency.OK],
-            picked[Urgency.PAUSED],
-            esc,
-        ),
+        bands=bands,
+        **escalations,
     )
 
 
-def _one_case_per_band(ctx: AppContext, exclude: set[str]) -> dict[Urgency, str]:
-    """The first seeded open case of each band (All open order), as the supervisor sees them."""
-    queue = QueueService(CaseDesk(ctx, actor_named(ctx, "anh.vo")))
-    now = ctx.now()
-    found: dict[Urgency, str] = {}
-    for row in queue.first(QueueQuery(view=QueueView.ALL_OPEN), 500).rows:
-        band = ctx.sla.urgency(row.status, row.active_due_at, now)
-        if row.ref not in exclude and not row.escalation_level:
-            found.setdefault(band, row.ref)
-    return found
+def _band_cases(lan: CaseDesk, at) -> tuple[str, ...]:
+    """BANDS_CUSTOMER's cases: breached, urgent, soon, ok and paused at the frozen now."""
+
+    def create(subject: str, service: str, **kw) -> str:
+        return lan.create(
+            IntakeDraft(
+                customer=BANDS_CUSTOMER,
+                services=[service],
+                channel="email",
+                subject=subject,
+                description=f"{subject}. We resell this service to our own customers.",
+                desired_outcome="A fix and a written explanation for our customers.",
+                **kw,
+            )
+        ).ref
+
+    at(18, 10)  # acknowledgement was due Thu 19 17:00
+    breached = create("Invoices for November list the wrong VAT rate", "Billing")
+    at(16, 9)
+    urgent = create("Reseller VPS pool reboots every night", "VPS", priority="high")
+    at(16, 9, 30)
+    lan.assign(urgent, "lan.nguyen")
+    lan.start(urgent)
+    at(23, 15)  # two business hours left when it paused
+    lan.wait(urgent, "Please send the console log of one of the rebooting servers.")
+    at(25, 9)
+    lan.resume(urgent, "console log received")
+    at(24, 12)  # a public holiday: the acknowledgement is due at today's close
+    soon = create("DNS changes take a day to show", "DNS")
+    at(25, 9)
+    ok = create("Backup restore is slower than promised", "Backup")
+    at(20, 9)
+    paused = create("Two mailboxes lost their forwarding rules", "Email hosting")
+    lan.assign(paused, "lan.nguyen")
+    lan.start(paused)
+    at(23, 10)
+    lan.wait(paused, "Which two mailboxes, and where should their mail be forwarded?")
+    return (breached, urgent, soon, ok, paused)
+
+
+def _escalation_cases(desk, at) -> dict[str, str]:
+    """Escalations at both levels and in every state the escalation screen lists."""
+    lan, anh, thao = desk("lan.nguyen"), desk("anh.vo"), desk("thao.dang")
+
+    def resolved_case(
+        day: int, resolved: int, customer: str, subject: str, service: str, outcome: str
+    ) -> str:
+        at(day, 9)
+        ref = lan.create(
+            IntakeDraft(
+                customer=customer,
+                services=[service],
+                channel="ticket",
+                subject=subject,
+                description=f"{subject}, and nobody told us why.",
+                desired_outcome="An explanation and a credit.",
+            )
+        ).ref
+        lan.assign(ref, "lan.nguyen")
+        lan.start(ref)
+        at(resolved, 15)
+        lan.resolve(ref, outcome, "Capacity shortfall")
+        return ref
+
+    review_breached = resolved_case(
+        10, 12, "do.thi.hoa", "Invoice charged for a cancelled server", "Billing",
+        "We refunded the invoice of the cancelled server.",
+    )  # fmt: skip
+    at(18, 10)  # review due Fri 20 17:00
+    lan.escalate(review_breached, "A refund is not enough; I want the late fees back too.")
+
+    review_soon = resolved_case(
+        16, 18, "hoang.gia.bao", "VPS disk is slow every evening", "VPS",
+        "We moved your VPS to a faster storage pool.",
+    )  # fmt: skip
+    at(20, 14)  # review due Wed 25 17:00: today's close
+    lan.escalate(review_soon, "It is still slow at 20:00; please have a supervisor look at it.")
+
+    level2 = resolved_case(
+        9, 11, "ngo.thanh.son", "Database backups lost after the storage fault", "Backup",
+        "We restored the backups we could and credited one month.",
+    )  # fmt: skip
+    at(12, 10)
+    lan.escalate(level2, "One month does not cover three weeks of lost orders.")
+    at(23, 16)  # a week late; the manager's review is due Thu 26 17:00
+    anh.decide(
+        level2,
+        "refer-up",
+        "Your request goes to our support manager, who can offer more than a month's credit.",
+        "Beyond what a supervisor may credit; the lost orders need the manager's call.",
+    )
+
+    referred = resolved_case(
+        2, 4, "bui.van.long", "Outage of the whole reseller cluster", "VPS",
+        "We credited three days for the outage.",
+    )  # fmt: skip
+    at(5, 10)
+    lan.escalate(referred, "Three days is not what the SLA promises.")
+    at(6, 11)
+    anh.decide(referred, "refer-up", "A manager reviews the credit.", "")
+    at(9, 14)
+    thao.decide(referred, "confirm", "The credit follows the SLA table for this outage.", "")
+    at(10, 9)
+    lan.close(referred, "rejected")
+    lan.refer(referred, "The customer will contact the dispute body.")
+
+    rejected = resolved_case(
+        3, 5, "ly.minh.thu", "Mail to Gmail lands in spam", "Email hosting",
+        "We added SPF and DKIM records for your domain.",
+    )  # fmt: skip
+    at(6, 9)
+    lan.escalate(rejected, "Mail still lands in spam; please look again.")
+    at(6, 15)
+    anh.decide(
+        rejected, "reopen", "We will check the DMARC policy as well.", "DMARC was never set up."
+    )
+    at(9, 11)
+    lan.resolve(rejected, "We published a DMARC policy for your domain.", "Configuration error")
+    at(11, 10)
+    lan.close(rejected, "rejected")
+    return {
+        "review_breached": review_breached,
+        "review_soon": review_soon,
+        "level2": level2,
+        "referred": referred,
+        "rejected_after_decision": rejected,
+    }
 
 
 def story_database(seeded: Path, target: Path) -> tuple[Path, Story]:
@@ -493,6 +611,7 @@ __all__ = [
     "HOSTILE_CUSTOMER",
     "HOSTILE_SUBJECT",
     "HOSTILE_TEXT",
+    "BANDS_CUSTOMER",
     "SEED_CASES",
     "Story",
     "add_hostile_case",

@@ -11,7 +11,7 @@ from textual.widgets import Select, Static, TextArea
 from complaint_tui.domain.enums import EventKind, Status
 from complaint_tui.domain.intake import AttachmentInput, EventDate, IntakeDraft
 from complaint_tui.services.cases import CaseDesk
-from complaint_tui.services.errors import Unavailable
+from complaint_tui.services.errors import PermissionDenied, Unavailable
 from complaint_tui.services.identity import actor_named
 from complaint_tui.store.models import AccessLog
 from complaint_tui.tui.commands import screen_commands
@@ -120,6 +120,8 @@ async def test_header_shows_every_clock_in_local_time_and_the_confidential_mark(
         await settle(pilot)
         case = new_case(app, confidential=True, priority="high")
         app.backend.desk.start(case.ref)
+        app.backend.desk.resolve(case.ref, "Restarted the VPS.", "Software defect")
+        app.backend.desk.reopen(case.ref, "Down again.")  # resolved once: escalation applies
         app.backend.desk.escalate(case.ref, "I want a supervisor.")
         screen = await open_case(app, pilot, case.ref)
         text = screen_text(app)
@@ -437,6 +439,7 @@ async def test_e_records_an_escalation_request(make_app):
         await settle(pilot)
         case = new_case(app)
         app.backend.desk.start(case.ref)
+        app.backend.desk.resolve(case.ref, "Restarted the VPS.", "Software defect")
         await open_case(app, pilot, case.ref)
         await pilot.press("e")
         await pilot.pause()
@@ -472,25 +475,30 @@ async def test_d_decides_an_escalation_as_supervisor(make_app):
         assert any(e.kind is EventKind.ESCALATION_DECISION for e in after.timeline)
 
 
-async def test_d_is_refused_for_an_agent_and_the_form_says_why(make_app):
+async def test_d_is_refused_at_once_for_an_agent_in_the_services_words(make_app):
+    """An agent holding an escalated case gets no decision form: the sentence the service
+    refuses a decision with (who decides, domain/ownership.py), at once, and nothing changes."""
     app = make_app("lan.nguyen")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         case = new_case(app)
         desk = app.backend.desk
         desk.start(case.ref)
+        desk.resolve(case.ref, "Restarted the VPS.", "Software defect")
         desk.escalate(case.ref, "Supervisor please")
         before = desk.get(case.ref)
         await open_case(app, pilot, case.ref)
+        assert "decide" not in str(app.screen.query_one("#case-escalation").render())
         await pilot.press("d")
         await pilot.pause()
-        await choose(pilot, 1)
-        await pilot.press("tab")
-        await type_text(pilot, "I decide myself")
-        await save(pilot)
-        assert isinstance(app.screen, ActionForm), "the form stays open"
-        assert "Only a supervisor or manager" in form_error(app)
-        assert app.screen.query_one("#f-explanation", TextArea).text == "I decide myself"
+        assert isinstance(app.screen, CaseDetailScreen), "no form opens"
+        messages = [n.message for n in app._notifications]
+        assert messages == ["Only a supervisor or manager may decide a level-1 escalation."], (
+            messages
+        )
+        with pytest.raises(PermissionDenied) as refused:
+            desk.decide(case.ref, "confirm", "I decide myself")
+        assert str(refused.value) == messages[0]
         after = desk.get(case.ref)
         assert after.summary.escalation_pending is True
         assert len(after.timeline) == len(before.timeline)
@@ -568,6 +576,9 @@ async def test_F_refers_to_the_external_body(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         case = new_case(app)
+        app.backend.desk.start(case.ref)
+        app.backend.desk.resolve(case.ref, "Restarted the VPS.", "Software defect")
+        app.backend.desk.close(case.ref, "rejected")  # refer follows a rejected closing
         await open_case(app, pilot, case.ref)
         await pilot.press("F")
         await pilot.pause()

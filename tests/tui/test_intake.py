@@ -19,11 +19,11 @@ from complaint_tui.domain.intake import IntakeDraft
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.errors import Unavailable
 from complaint_tui.services.identity import actor_named
-from complaint_tui.services.queue import QueueView
 from complaint_tui.store.models import Case
 from complaint_tui.tui.commands import screen_commands
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen
 from complaint_tui.tui.screens.confirm import ConfirmScreen
+from complaint_tui.tui.screens.escalations import EscalationScreen
 from complaint_tui.tui.screens.intake import IntakeScreen, complete_path
 from complaint_tui.tui.screens.queue import QueueScreen
 from tests.conftest import DEFAULT_NOW, VN
@@ -562,8 +562,8 @@ async def test_app_keys_on_a_list_do_not_drop_the_form(make_app):
         assert app.screen is screen and app.is_running
         await pilot.press("2", "y")
         await settle(pilot)
-        assert isinstance(app.screen, QueueScreen) and len(app.screen_stack) == 2
-        assert app.screen.query_state.view is QueueView.ESCALATED
+        assert isinstance(app.screen, EscalationScreen)
+        assert [type(s) for s in app.screen_stack[1:]] == [QueueScreen, EscalationScreen]
 
 
 async def test_q_on_the_form_asks_before_quitting(make_app):

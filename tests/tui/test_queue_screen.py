@@ -16,7 +16,7 @@ async def test_queue_opens_most_urgent_first(make_app):
         assert isinstance(screen, QueueScreen)
         table = screen.query_one(QueueTable)
         assert table.rows, "the queue shows rows"
-        keys = [app.backend.queue.key_of(QueueView.ALL_OPEN, r) for r in table.rows]
+        keys = [app.backend.queue.key_of(screen.query_state, r) for r in table.rows]
         assert keys == sorted(keys)
         assert table.total == screen.counts.views[QueueView.ALL_OPEN]
 

@@ -32,6 +32,7 @@ from complaint_tui.tui.screens.intake import IntakeScreen
 from complaint_tui.tui.screens.queue import QueueScreen
 from complaint_tui.tui.widgets.queue_table import QueueTable
 from tests.tui.fixtures import (
+    BANDS_CUSTOMER,
     HOSTILE_CUSTOMER,
     add_hostile_case,
     build_app,
@@ -173,21 +174,30 @@ def test_queue_view(snap_compare, app_for, view, size):
     )
 
 
+def search_bands(pilot) -> None:
+    """Search All open for the customer with a case in every open band (done is the Recently
+    resolved view's)."""
+    pilot.app.screen.query_one("#search", Input).value = BANDS_CUSTOMER
+
+
+EVERY_BAND = ("/", search_bands, "enter")  # steps
+
+
 def test_queue_every_urgency_band(snap_compare, app_for, story):
-    """The Escalated view holds one case of every band: breached, urgent, soon, ok, paused, done."""
+    """One customer's cases in every open band: breached, urgent, soon, ok, paused."""
 
     def every_band(screen: QueueScreen) -> None:
         app = screen.app
         now = app.backend.now()
         rows = screen.query_one(QueueTable).rows
         bands = {app.backend.ctx.sla.urgency(r.status, r.active_due_at, now) for r in rows}
-        assert bands == set(Urgency), bands
-        assert {r.ref for r in rows} == set(story.escalated_view)
+        assert bands == set(Urgency) - {Urgency.DONE}, bands
+        assert [r.ref for r in rows] == list(story.bands)  # most urgent first
 
     assert snap_compare(
         app_for(),
         terminal_size=(120, 16),
-        run_before=steps(*view_keys(QueueView.ESCALATED), expect(QueueScreen, every_band)),
+        run_before=steps(*EVERY_BAND, expect(QueueScreen, every_band)),
     )
 
 
@@ -332,12 +342,12 @@ FORMS = [
     ("investigating", "R", "resolve", None),
     ("resolved", "x", "close", None),
     ("resolved", "o", "reopen", None),
-    ("investigating", "e", "escalate", None),
+    ("resolved", "e", "escalate", None),
     ("escalated", "d", "decide", None),
     ("investigating", "A", "assign", None),
     ("investigating", "p", "priority", None),
     ("investigating", "E", "extend", None),
-    ("investigating", "F", "refer", None),
+    ("rejected_after_decision", "F", "refer", None),
     ("investigating", "C", "recuse", None),
     ("investigating", "s", "save_attachment", None),
     ("waiting", "i", "investigate", None),
@@ -509,7 +519,7 @@ def test_intake_confirm_discard(snap_compare, app_for):
     ("view", "size"),
     [
         pytest.param(QueueView.ALL_OPEN, SMALL, id="all_open-80x24"),
-        pytest.param(QueueView.ESCALATED, (120, 16), id="every_band-120x16"),
+        pytest.param(None, (120, 16), id="every_band-120x16"),
     ],
 )
 def test_no_color_queue(snap_compare, app_for, monkeypatch, view, size):
@@ -517,7 +527,8 @@ def test_no_color_queue(snap_compare, app_for, monkeypatch, view, size):
     monkeypatch.setenv("NO_COLOR", "1")  # before the app is built: Textual reads it in __init__
     app = app_for()
     assert app.no_color
-    assert snap_compare(app, terminal_size=size, run_before=steps(*view_keys(view)))
+    keys = view_keys(view) if view is not None else EVERY_BAND
+    assert snap_compare(app, terminal_size=size, run_before=steps(*keys))
 
 
 def test_no_color_case_detail(snap_compare, app_for, monkeypatch, story):
@@ -533,13 +544,11 @@ def test_no_color_case_detail(snap_compare, app_for, monkeypatch, story):
 
 @pytest.mark.parametrize("theme", THEMES[1:])
 def test_theme_queue(snap_compare, app_for, theme):
-    """The other themes on the view that shows all six urgency bands (the default theme's is
+    """The other themes on the cases in every open band (the default theme's is
     test_queue_every_urgency_band)."""
     app = app_for(theme=theme)
     assert app.theme == theme
-    assert snap_compare(
-        app, terminal_size=(120, 16), run_before=steps(*view_keys(QueueView.ESCALATED))
-    )
+    assert snap_compare(app, terminal_size=(120, 16), run_before=steps(*EVERY_BAND))
 
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -596,9 +605,7 @@ def test_hostile_text_in_case_detail(snap_compare, app_for, story_ctx, size, whe
 def test_sixteen_colours_queue(snap_compare, app_for, theme):
     """Each colour reduced to the 16 ANSI ones: every band still differs (reverse, bold, italic)."""
     app = in_sixteen_colours(app_for(theme=theme))
-    assert snap_compare(
-        app, terminal_size=(120, 16), run_before=steps(*view_keys(QueueView.ESCALATED))
-    )
+    assert snap_compare(app, terminal_size=(120, 16), run_before=steps(*EVERY_BAND))
 
 
 def test_sixteen_colours_case_detail(snap_compare, app_for, story):
@@ -642,7 +649,7 @@ def volume_app(volume_ctx, tmp_path):
     return build_app(volume_ctx, "anh.vo", config_path=tmp_path / "config.toml")
 
 
-@pytest.mark.parametrize("view", [QueueView.ALL_OPEN, QueueView.ESCALATED], ids=lambda v: v.value)
+@pytest.mark.parametrize("view", [QueueView.ALL_OPEN, QueueView.RESOLVED], ids=lambda v: v.value)
 def test_volume_queue_80x24(snap_compare, volume_app, view):
     """Every view's count fits the summary line, and the columns fit, at demo volume."""
 
@@ -656,7 +663,7 @@ def test_volume_queue_80x24(snap_compare, volume_app, view):
     )
 
 
-@pytest.mark.parametrize("view", [QueueView.ALL_OPEN, QueueView.ESCALATED], ids=lambda v: v.value)
+@pytest.mark.parametrize("view", [QueueView.ALL_OPEN, QueueView.RESOLVED], ids=lambda v: v.value)
 def test_volume_case_80x24(snap_compare, volume_app, view):
     """The first case of the view: the header keeps channel and services, every clock fits."""
     assert snap_compare(

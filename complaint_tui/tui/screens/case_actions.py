@@ -13,13 +13,13 @@ from typing import Any
 from complaint_tui.domain.enums import (
     CustomerResponse,
     EscalationOutcome,
-    EventKind,
     Priority,
     Status,
 )
+from complaint_tui.domain.labels import outcome_label
 from complaint_tui.domain.root_cause import MAX_ROOT_CAUSE, other_cause
 from complaint_tui.domain.text import one_line
-from complaint_tui.domain.workflow import Action
+from complaint_tui.domain.workflow import Action, decidable_outcomes
 from complaint_tui.services.cases import MAX_NOTE_CHARS
 from complaint_tui.services.files import save_attachment
 from complaint_tui.services.identity import Actor
@@ -67,11 +67,67 @@ def precheck(name: str, detail: CaseDetail, actor: Actor) -> str | None:
     return action_refusal_for(actor, action, detail)
 
 
-def _last_request(detail: CaseDetail) -> str:
-    for entry in reversed(detail.timeline):
-        if entry.kind is EventKind.ESCALATION_REQUEST:
-            return one_line(entry.text, 300)
-    return ""
+def _request_intro(detail: CaseDetail) -> str:
+    """What the decider reads first: the request under review, in the customer's words."""
+    if not detail.escalations:
+        return f"Level {detail.summary.escalation_level} escalation request."
+    e = detail.escalations[-1]
+    if not e.pending:
+        return (
+            f"The customer rejected the outcome at closing after the level-{e.level} decision; "
+            "a manager can review it at level 2."
+        )
+    return f"Level {e.level} request, recorded by {one_line(e.requested_by, 40)}: " + one_line(
+        e.request, 300
+    )
+
+
+# What each decision does to the case, as the decision form offers it.
+DECISION_OPTIONS = {
+    EscalationOutcome.CONFIRM: "the resolution stands",
+    EscalationOutcome.REOPEN: "the case goes back to investigating",
+    EscalationOutcome.REFER_UP: "a manager reviews it",
+}
+
+
+def _decide_spec(detail: CaseDetail, desk) -> ActionSpec:
+    ref = detail.ref
+    outcomes = decidable_outcomes(detail.state)
+    return ActionSpec(
+        "decide",
+        "Decide escalation",
+        lambda v, ver: desk.decide(
+            ref, v["outcome"], v["explanation"], v["note"], expected_version=ver
+        ),
+        (
+            FieldSpec(
+                "outcome",
+                "Decision",
+                CHOICE,
+                value=outcomes[0] if len(outcomes) == 1 else "",
+                options=tuple(
+                    (f"{outcome_label(o)}: {DECISION_OPTIONS[o]}", o.value) for o in outcomes
+                ),
+                error_keys=("outcome",),
+            ),
+            FieldSpec(
+                "explanation",
+                "Explanation (sent to the customer)",
+                max_chars=MAX_NOTE_CHARS,
+                error_keys=("explanation",),
+            ),
+            FieldSpec(
+                "note",
+                "INTERNAL note, never sent to the customer",
+                LINE,
+                required=False,
+                max_chars=MAX_NOTE_CHARS,
+                error_keys=("note",),
+            ),
+        ),
+        intro=_request_intro(detail),
+        done=f"{ref}: escalation decided.",
+    )
 
 
 def default_folder() -> str:
@@ -250,33 +306,7 @@ def build_spec(
             done=f"{ref}: level-{level} escalation recorded.",
         )
     if name == "decide":
-        level = detail.summary.escalation_level
-        request = _last_request(detail)
-        return ActionSpec(
-            name,
-            "Decide escalation",
-            lambda v, ver: desk.decide(ref, v["outcome"], v["explanation"], expected_version=ver),
-            (
-                FieldSpec(
-                    "outcome",
-                    "Decision",
-                    CHOICE,
-                    options=(
-                        ("upheld: the resolution stands", EscalationOutcome.UPHELD),
-                        ("reopened: investigate again", EscalationOutcome.REOPENED),
-                    ),
-                    error_keys=("outcome",),
-                ),
-                FieldSpec(
-                    "explanation",
-                    "Explanation (sent to the customer)",
-                    max_chars=MAX_NOTE_CHARS,
-                    error_keys=("decision",),
-                ),
-            ),
-            intro=f"Request: {request}" if request else f"Level {level} escalation request.",
-            done=f"{ref}: escalation decided.",
-        )
+        return _decide_spec(detail, desk)
     if name == "assign":
         me = backend.actor.name
         if backend.actor.sees_all_cases:

@@ -19,19 +19,25 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from complaint_tui.domain.enums import Status, Urgency
+from complaint_tui.domain.enums import Urgency
 from complaint_tui.domain.labels import (
     clock_label,
     event_label,
+    level_label,
+    outcome_label,
     response_label,
+    reviewer_label,
     show_instant,
     status_label,
     status_short,
 )
 from complaint_tui.domain.text import one_line, strip_control
+from complaint_tui.domain.workflow import Action
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.lookups import assignable_agents, case_version
+from complaint_tui.services.permissions import action_refusal_for
 from complaint_tui.services.views import CaseDetail, ClockView, TimelineEntry
+from complaint_tui.tui.commands import keys_for
 from complaint_tui.tui.messages import (
     AgentsLoaded,
     AttachmentRead,
@@ -164,6 +170,7 @@ class CaseDetailScreen(Screen):
         yield CaseText(Text(f" {self.ref}  loading…"), id="case-header")
         yield CaseText(id="case-clocks")
         with VerticalScroll(id="case-body"):
+            yield CaseText(id="case-escalation", classes="case-section")
             yield CaseText(id="case-facts", classes="case-section")
             yield CaseText(id="case-description", classes="case-section")
             yield CaseText(id="case-desired", classes="case-section")
@@ -302,7 +309,7 @@ class CaseDetailScreen(Screen):
     def _live(self, clock: ClockView, now: datetime) -> tuple[Urgency, str]:
         """A running clock's band and text recomputed from the clock (colours follow time)."""
         if clock.met_at is None and not clock.paused and clock.due_at is not None:
-            badge = self.backend.ctx.sla.badge(Status.INVESTIGATING, clock.due_at, now)
+            badge = self.backend.ctx.sla.running_badge(clock.due_at, now)
             return badge.band, badge.text
         return clock.band, clock.text
 
@@ -340,6 +347,7 @@ class CaseDetailScreen(Screen):
             return
         s = d.summary
         label = self._style("case--label")
+        self._render_escalation(d)
 
         facts = Text()
         facts.append("received ", label)
@@ -416,6 +424,56 @@ class CaseDetailScreen(Screen):
         title.append(" is what they see", "dim")
         self.query_one("#case-timeline-title", CaseText).update(title)
         self._render_timeline(d.timeline)
+
+    def _render_escalation(self, d: CaseDetail) -> None:
+        """On top of an escalated case: each request, the decisions on it, and what can be done
+        next (the decision is one key away)."""
+        panel = self.query_one("#case-escalation", CaseText)
+        panel.display = bool(d.escalations)
+        if not d.escalations:
+            return
+        label = self._style("case--label")
+        text = self._section("Escalation")
+        for i, e in enumerate(d.escalations):
+            if i:
+                text.append("\n")
+            text.append(f"{level_label(e.level)} request", "bold")
+            text.append(f"  {self._local(e.requested_at)}  by ", label)
+            text.append(one_line(e.requested_by, 40))
+            text.append("\n")
+            text.append(shown(e.request, 2_000))
+            if e.pending:
+                text.append(f"\n→ awaits a {reviewer_label(e.level)}'s decision", "bold")
+                if e.due_at is not None:
+                    text.append(f", due {self._local(e.due_at)}")
+            for decision in e.decisions:
+                text.append("\n")
+                text.append(f"→ {outcome_label(decision.outcome)}", "bold")
+                text.append(f"  {self._local(decision.decided_at)}  by ", label)
+                text.append(one_line(decision.decided_by, 40))
+                text.append("\n  ")
+                text.append("TO CUSTOMER", self._style("note--customer"))
+                text.append(" ")
+                text.append(shown(decision.explanation, 2_000))
+                if decision.note:
+                    text.append("\n  ")
+                    text.append("INTERNAL", self._style("note--internal"))
+                    text.append(" ")
+                    text.append(shown(decision.note, 2_000))
+        hints = self._escalation_hints(d)
+        if hints:
+            text.append("\n" + hints, "dim")
+        panel.update(text)
+
+    def _escalation_hints(self, d: CaseDetail) -> str:
+        """The next escalation steps this person may take now, with their keys."""
+        actor = self.backend.actor
+        hints = []
+        if action_refusal_for(actor, Action.DECIDE, d) is None:
+            hints.append(f"{keys_for(self, 'case.decide')} decide")
+        if action_refusal_for(actor, Action.REFER, d) is None:
+            hints.append(f"{keys_for(self, 'case.refer')} record the referral to the external body")
+        return " · ".join(hints)
 
     def _timeline_item(self, entry: TimelineEntry) -> TimelineItem:
         kind = event_label(entry.kind)

@@ -10,30 +10,21 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from complaint_tui.domain.enums import BAND_ORDER, Urgency
 from complaint_tui.domain.labels import show_instant
-from complaint_tui.domain.sla import GLYPHS
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.queue import VIEW_ORDER, QueueCounts, QueueFilter, QueueQuery, QueueView
-from complaint_tui.tui.messages import (
-    CasesChanged,
-    CaseTaken,
-    QueueCountsLoaded,
-    QueueLoadFailed,
-    QueuePageLoaded,
-)
-from complaint_tui.tui.widgets.badges import BAND_CLASSES
+from complaint_tui.tui.messages import CasesChanged, CaseTaken, QueueCountsLoaded
+from complaint_tui.tui.widgets.badges import band_summary
 from complaint_tui.tui.widgets.inputs import FormInput
+from complaint_tui.tui.widgets.paged_table import PagedTable, PagedTableKeys, moving_bindings
 from complaint_tui.tui.widgets.queue_table import QueueTable
 
-FETCH = 120  # rows per keyset page
 VIEW_NAMES = {view: view.title for view in VIEW_ORDER}
 VIEW_SHORT_NAMES = {
     QueueView.MINE: "Mine",
     QueueView.UNASSIGNED: "Unassigned",
     QueueView.ALL_OPEN: "Open",
     QueueView.WAITING: "Waiting",
-    QueueView.ESCALATED: "Escalated",
     QueueView.RESOLVED: "Resolved",
 }
 # (names, tight: only the current view padded, compact: counts of 10,000 and more in thousands)
@@ -54,17 +45,12 @@ def count_text(n: int, compact: bool = False) -> str:
     return f"{n / 1_000_000:.1f}M"
 
 
-class QueueScreen(Screen):
+class QueueScreen(PagedTableKeys, Screen):
     """Cases of one view, most urgent first; j/k/PgDn/G page through SQL, never load all."""
 
     SCREEN_NAME = "Queue"
     BINDINGS = [
-        Binding("j,down", "move(1)", "Down", show=False, id="queue.down"),
-        Binding("k,up", "move(-1)", "Up", show=False, id="queue.up"),
-        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="queue.page_down"),
-        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="queue.page_up"),
-        Binding("g,home", "first", "First", show=False, id="queue.first"),
-        Binding("G,end", "last", "Last", show=False, id="queue.last"),
+        *moving_bindings("queue"),
         Binding("enter", "open", "Open", id="queue.open"),
         Binding("t", "take_next", "Take", id="queue.take"),
         Binding("[", "view(-1)", "Prev view", show=False, id="queue.prev_view"),
@@ -79,8 +65,6 @@ class QueueScreen(Screen):
     def __init__(self, view: QueueView = QueueView.ALL_OPEN) -> None:
         super().__init__()
         self.query_state = QueueQuery(view=view)
-        self.generation = 0
-        self.loading: str | None = None
         self.counts = None
         self.query_generation = 0  # changes with view, filter or search; counts belong to one
         self._counts_after_page: bool | None = None  # None: none pending; else "views too?"
@@ -108,45 +92,11 @@ class QueueScreen(Screen):
     # ---- loading -----------------------------------------------------------------------------
     def reload_all(self) -> None:
         """New view, filter or search: start over from the top."""
-        self.generation += 1
-        table = self.query_one(QueueTable)
-        table.loaded = False
-        table.escalation_view = self.query_state.view is QueueView.ESCALATED
-        table.rows = []
-        table.total = None
-        table.refresh()
-        self._render_header()
         self.query_generation += 1
         # Counts wait for the first page: on a busy machine they would slow the rows down.
         self._counts_after_page = False if self.counts is not None else True
-        self.fetch("first")
-
-    def fetch(self, mode: str, key: tuple | None = None) -> None:
-        self.loading = mode
-        self._fetch(self.generation, self.query_state, mode, key)
-
-    @work(thread=True, group="queue-pages")
-    def _fetch(self, generation: int, query: QueueQuery, mode: str, key: tuple | None) -> None:
-        service = self.backend.queue
-        try:
-            if mode == "first":
-                page = service.first(query, FETCH)
-            elif mode == "last":
-                page = service.last(query, FETCH)
-            elif mode == "after":
-                page = service.after(query, key, FETCH)
-            elif mode == "before":
-                page = service.before(query, key, FETCH)
-            else:  # reload: from the first visible row onward
-                page = (
-                    service.after(query, key, FETCH * 2)
-                    if key is not None
-                    else service.first(query, FETCH * 2)
-                )
-        except Refused as exc:
-            self.post_message(QueueLoadFailed(generation, str(exc)))
-            return
-        self.post_message(QueuePageLoaded(generation, mode, page))
+        self.query_one(QueueTable).show_list(self.backend.queue, self.query_state)
+        self._render_header()
 
     def fetch_counts(self, *, views: bool = True) -> None:
         """Band counts of the current query; the per-view counts only when data may have changed
@@ -164,25 +114,16 @@ class QueueScreen(Screen):
                 bands, total = service.band_counts(query)
                 counts = QueueCounts(views, bands, total)
         except Refused as exc:
-            self.post_message(QueueLoadFailed(-1, str(exc)))
+            self.app.call_from_thread(self.notify, str(exc), severity="error", timeout=8)
             return
         self.post_message(QueueCountsLoaded(generation, counts))
 
-    @on(QueuePageLoaded)
-    def _page_loaded(self, message: QueuePageLoaded) -> None:
-        if message.generation != self.generation:
-            return  # a result for a view the agent has already left
-        self.loading = None
-        table = self.query_one(QueueTable)
-        if message.mode == "reload":
-            table.reload(message.page)
-        else:
-            table.show_page(message.mode, message.page)
+    @on(PagedTable.PageShown)
+    def _page_shown(self, _message: PagedTable.PageShown) -> None:
         self._render_header()
         if self._counts_after_page is not None:
             views, self._counts_after_page = self._counts_after_page, None
             self.fetch_counts(views=views)
-        self._maybe_fetch_more()
 
     @on(QueueCountsLoaded)
     def _counts_loaded(self, message: QueueCountsLoaded) -> None:
@@ -192,30 +133,10 @@ class QueueScreen(Screen):
         self.query_one(QueueTable).set_total(message.counts.total)
         self._render_header()
 
-    @on(QueueLoadFailed)
-    def _load_failed(self, message: QueueLoadFailed) -> None:
-        self.loading = None
-        if message.generation in (self.generation, -1):
-            self.notify(message.error, severity="error", timeout=8)
-
-    def _maybe_fetch_more(self) -> None:
-        if self.loading:
-            return
-        wanted = self.query_one(QueueTable).page_wanted()
-        if wanted is not None:
-            mode, row = wanted
-            self.fetch(mode, self.backend.queue.key_of(self.query_state.view, row))
-
     def refresh_in_place(self) -> None:
         """Re-read the rows on screen and the counts, keeping the agent's place."""
-        table = self.query_one(QueueTable)
-        if self.loading:
-            return
-        key = None
-        if table.rows and not table.at_start:
-            key = self.backend.queue.key_just_before(self.query_state.view, table.rows[0])
-        self._counts_after_page = True
-        self.fetch("reload", key)
+        if self.query_one(QueueTable).refresh_in_place():
+            self._counts_after_page = True
 
     # ---- header ------------------------------------------------------------------------------
     def _render_header(self) -> None:
@@ -241,17 +162,10 @@ class QueueScreen(Screen):
 
         self._set("#queue-views", self._views_line(q.view, counts))
 
-        bands = Text(no_wrap=True, overflow="ellipsis")
         if counts:
-            for band in BAND_ORDER:
-                n = counts.bands.get(band, 0)
-                if n or band in (Urgency.BREACHED, Urgency.URGENT):
-                    bands.append(
-                        f" {GLYPHS[band]} {n:,} {band.value} ",
-                        table.get_component_rich_style(BAND_CLASSES[band]),
-                    )
+            bands = band_summary(counts.bands, table.get_component_rich_style)
         else:
-            bands.append(" counting…", "dim")
+            bands = Text(" counting…", "dim")
         self._set("#queue-bands", bands)
 
     def _views_line(self, current: QueueView, counts: QueueCounts | None) -> Text:
@@ -292,25 +206,6 @@ class QueueScreen(Screen):
         self._render_header()
 
     # ---- actions -----------------------------------------------------------------------------
-    def action_move(self, delta: int) -> None:
-        table = self.query_one(QueueTable)
-        table.move(delta)
-        self._maybe_fetch_more()
-
-    def action_page(self, direction: int) -> None:
-        table = self.query_one(QueueTable)
-        self.action_move(direction * table.page_height)
-
-    def action_first(self) -> None:
-        if not self.query_one(QueueTable).go_to_edge(end=False):
-            self.generation += 1
-            self.fetch("first")
-
-    def action_last(self) -> None:
-        if not self.query_one(QueueTable).go_to_edge(end=True):
-            self.generation += 1
-            self.fetch("last")
-
     def action_view(self, step: int) -> None:
         index = VIEW_ORDER.index(self.query_state.view)
         self.show_view(VIEW_ORDER[(index + step) % len(VIEW_ORDER)])
@@ -318,14 +213,6 @@ class QueueScreen(Screen):
     def show_view(self, view: QueueView) -> None:
         self.query_state = self.query_state.with_view(view)
         self.reload_all()
-
-    def action_refresh(self) -> None:
-        self.refresh_in_place()
-
-    def action_open(self) -> None:
-        row = self.query_one(QueueTable).current()
-        if row is not None:
-            self.app.open_case(row.ref)
 
     def action_take_next(self) -> None:
         self._take_next()

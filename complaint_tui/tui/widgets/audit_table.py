@@ -1,5 +1,5 @@
-"""The audit trail list: a bounded window of entries that its screen pages in with keyset reads,
-so a case with thousands of access-log rows shows as quickly as one with ten."""
+"""The audit trail list: a PagedTable of entries, so a case with thousands of access-log rows
+shows as quickly as one with ten."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.strip import Strip
 
 from complaint_tui.domain.labels import show_instant
-from complaint_tui.services.audit_trail import OUTSIDE_APP, AuditEntry, AuditPage
+from complaint_tui.services.audit_trail import OUTSIDE_APP, AuditEntry
 from complaint_tui.tui.widgets.paged_table import PagedTable
 from complaint_tui.tui.widgets.queue_table import cell
 
@@ -22,7 +22,7 @@ MIN_DETAIL = 10
 
 
 class AuditTable(PagedTable[AuditEntry], can_focus=True):
-    """A cursor over a window of entries; ``needs`` says when to page more in."""
+    """One line per entry: when, who, what, its kind, (the case,) the detail."""
 
     COMPONENT_CLASSES = {"audit--header", "audit--cursor", "audit--refused", "audit--outside"}
     # Refusals and changes made outside the program stand out without colour as well (bold,
@@ -39,22 +39,6 @@ class AuditTable(PagedTable[AuditEntry], can_focus=True):
         super().__init__(**kw)
         self.tz = tz
         self.show_ref = show_ref
-
-    def replace(self, page: AuditPage, *, at_end_cursor: bool = False) -> None:
-        self.rows = list(page.entries)
-        self.at_start, self.at_end = page.at_start, page.at_end
-        self.loaded = True
-        self.top = 0
-        self._place(max(0, len(self.rows) - 1) if at_end_cursor else 0)
-        self.refresh()
-
-    def append(self, page: AuditPage) -> None:
-        self._append_rows(page.entries, page.at_end)
-        self.refresh()
-
-    def prepend(self, page: AuditPage) -> None:
-        self._prepend_rows(page.entries, page.at_start)
-        self.refresh()
 
     # ---- rendering (Line API) ------------------------------------------------------------------
     def _columns(self, width: int) -> list[tuple[str, int]]:

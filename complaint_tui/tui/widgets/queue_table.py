@@ -1,5 +1,6 @@
-"""The queue list: renders only a bounded window of rows that the screen pages in with keyset
-queries, so it behaves the same at ten cases and at a million."""
+"""The queue list: a PagedTable of cases, one line each, a badge first and then the columns that
+fit the width. The escalation screen uses it too, with its own columns (ESCALATION_COLUMNS):
+any row with an id, a version and a ``badge(sla, now)`` will do."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -14,11 +16,10 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from complaint_tui.domain.enums import Status
-from complaint_tui.domain.labels import status_short
+from complaint_tui.domain.labels import level_label, outcome_short, status_short
 from complaint_tui.domain.sla import Sla
-from complaint_tui.domain.text import one_line
-from complaint_tui.services.queue import QueuePage
+from complaint_tui.domain.text import first_line, one_line
+from complaint_tui.services.paging import Page
 from complaint_tui.services.views import CaseSummary
 from complaint_tui.tui.widgets.badges import BAND_CLASSES, COMPONENT_CLASSES
 from complaint_tui.tui.widgets.paged_table import MAX_WINDOW, PagedTable
@@ -27,9 +28,9 @@ from complaint_tui.tui.widgets.paged_table import MAX_WINDOW, PagedTable
 @dataclass(frozen=True)
 class Column:
     name: str
-    width: int
+    width: int  # 0: the one column that takes the width left over
     priority: int  # lower survives longer when the terminal is narrow
-    get: Callable[[CaseSummary, datetime], str]
+    get: Callable[[Any, datetime], str]
 
 
 def _age(row: CaseSummary, now: datetime) -> str:
@@ -51,21 +52,38 @@ COLUMNS = (
     Column("Channel", 7, 6, lambda r, n: r.channel),
     Column("Age", 4, 4, _age),
 )
+# The escalation screen (services/escalations.py EscalationRow); its badge is the review clock.
+ESCALATION_COLUMNS = (
+    Column("Ref", 13, 0, lambda r, n: r.ref),
+    Column("Lv", 2, 0, lambda r, n: level_label(r.level)),
+    Column("Customer", 16, 2, lambda r, n: r.customer),
+    Column("Request", 0, 1, lambda r, n: first_line(r.request)),
+    Column("Agent", 11, 4, lambda r, n: r.assignee or "—"),
+    Column("Status", 13, 3, lambda r, n: status_short(r.status)),
+)
+# The "Decided" view: what was decided and by whom, in place of who handles the case.
+DECISION_COLUMNS = (
+    *ESCALATION_COLUMNS[:4],
+    Column("Decision", 10, 1, lambda r, n: outcome_short(r.outcome) if r.outcome else "—"),
+    Column("By", 11, 4, lambda r, n: r.decided_by or "—"),
+    ESCALATION_COLUMNS[5],
+)
 BADGE_WIDTH = 13
 MIN_SUBJECT = 16
 
 
 @lru_cache(maxsize=16)
-def layout(width: int) -> tuple[tuple[Column, int], ...]:
-    """Columns that fit, dropped by priority, with the subject taking what is left."""
-    chosen = sorted(COLUMNS, key=lambda c: c.priority)
+def layout(width: int, columns: tuple[Column, ...] = COLUMNS) -> tuple[tuple[Column, int], ...]:
+    """Columns that fit, dropped by priority, with the subject (the column of width 0) taking
+    what is left."""
+    chosen = sorted(columns, key=lambda c: c.priority)
     while True:
         fixed = BADGE_WIDTH + sum(c.width + 1 for c in chosen if c.width) + 1
         if width - fixed >= MIN_SUBJECT or len(chosen) <= 3:
             break
         chosen.pop()  # the least important column goes first
     subject = max(MIN_SUBJECT, width - fixed)
-    ordered = [c for c in COLUMNS if c in chosen]
+    ordered = [c for c in columns if c in chosen]
     return tuple((c, c.width or subject) for c in ordered)
 
 
@@ -77,71 +95,60 @@ def cell(value: str, width: int) -> str:
     return set_cell_size(flat, width)
 
 
-class QueueTable(PagedTable[CaseSummary], can_focus=True):
-    """A cursor over a window of cases; asks for more through ``needs`` when near an edge."""
+class QueueTable(PagedTable[Any], can_focus=True):
+    """A window of cases (or escalation rows) in ``columns`` after a badge column titled
+    ``badge_title``; knows where its window sits in the list once the total is known."""
 
     COMPONENT_CLASSES = COMPONENT_CLASSES | {"queue--header", "queue--cursor", "queue--empty"}
     DEFAULT_CSS = """
     QueueTable { height: 1fr; }
     """
 
-    def __init__(self, sla: Sla, now: Callable[[], datetime], **kw) -> None:
+    def __init__(
+        self,
+        sla: Sla,
+        now: Callable[[], datetime],
+        *,
+        columns: tuple[Column, ...] = COLUMNS,
+        badge_title: str = "Due",
+        **kw,
+    ) -> None:
         super().__init__(**kw)
         self.sla = sla
         self.now = now
-        self.base_index: int | None = 0
+        self.columns = columns
+        self.badge_title = badge_title
+        self.base_index: int | None = 0  # the list's index of rows[0]; None: not known yet
         self.total: int | None = None
         self.empty_text = "No cases in this view."
-        self.escalation_view = False
         self._lines: dict[tuple, Strip] = {}
         self._now = now()
 
     # ---- window --------------------------------------------------------------------------------
-    def replace(
-        self, page: QueuePage, *, at_end_cursor: bool = False, keep_id: int | None = None
-    ) -> None:
-        self.rows = list(page.rows)
-        self.at_start, self.at_end = page.at_start, page.at_end
-        self.base_index = (
-            0
-            if page.at_start
-            else (self.total - len(self.rows) if page.at_end and self.total is not None else None)
-        )
-        self.loaded = True
-        target = len(self.rows) - 1 if at_end_cursor else 0
-        if keep_id is not None:
-            target = next(
-                (i for i, r in enumerate(self.rows) if r.id == keep_id),
-                min(self.cursor, len(self.rows) - 1),
-            )
-        self._place(max(0, target))
+    def cleared(self) -> None:
+        self.total = None
 
-    def reload(self, page: QueuePage) -> None:
-        """Same window position, fresh contents (another agent changed something)."""
-        keep = self.current()
-        base = self.base_index
-        old_cursor = self.cursor
-        self.rows = list(page.rows)
-        self.at_end = page.at_end
-        self.base_index = base
-        self.loaded = True
-        target = min(old_cursor, len(self.rows) - 1)
-        if keep is not None:
-            target = next((i for i, r in enumerate(self.rows) if r.id == keep.id), target)
-        self._place(max(0, target))
+    def replace(self, page: Page, *, at_end_cursor: bool = False) -> None:
+        if page.at_start:
+            self.base_index = 0
+        elif page.at_end and self.total is not None:
+            self.base_index = self.total - len(page.rows)
+        else:
+            self.base_index = None
+        super().replace(page, at_end_cursor=at_end_cursor)
 
-    def append(self, page: QueuePage) -> None:
+    def append(self, page: Page) -> None:
         dropped = self._append_rows(page.rows, page.at_end)
         if self.base_index is not None:
             self.base_index += dropped
         self.refresh()
 
-    def prepend(self, page: QueuePage) -> None:
+    def prepend(self, page: Page) -> None:
         self._prepend_rows(page.rows, page.at_start)
-        if self.base_index is not None:
-            self.base_index -= len(page.rows)
         if page.at_start:
             self.base_index = 0
+        elif self.base_index is not None:
+            self.base_index -= len(page.rows)
         self.refresh()
 
     def set_total(self, total: int) -> None:
@@ -192,7 +199,14 @@ class QueueTable(PagedTable[CaseSummary], can_focus=True):
         if width <= 0:
             return Strip.blank(0)
         if y == 0:
-            key = ("header", width, self.position_text(), self.app.theme, self.escalation_view)
+            key = (
+                "header",
+                width,
+                self.position_text(),
+                self.app.theme,
+                self.columns,
+                self.badge_title,
+            )
             strip = self._lines.get(key)
             if strip is None:
                 strip = self._to_strip(self._header_text(width), width)
@@ -219,7 +233,7 @@ class QueueTable(PagedTable[CaseSummary], can_focus=True):
             self.has_focus,
             self.app.theme,
             minute,
-            self.escalation_view,
+            self.columns,
         )
         strip = self._lines.get(key)
         if strip is None:
@@ -232,8 +246,8 @@ class QueueTable(PagedTable[CaseSummary], can_focus=True):
     def _header_text(self, width: int) -> Text:
         style = self.get_component_rich_style("queue--header")
         out = Text(no_wrap=True, overflow="crop")
-        out.append(cell("Review due" if self.escalation_view else "Due", BADGE_WIDTH) + " ", style)
-        out.append(" ".join(cell(c.name, w) for c, w in layout(width)), style)
+        out.append(cell(self.badge_title, BADGE_WIDTH) + " ", style)
+        out.append(" ".join(cell(c.name, w) for c, w in layout(width, self.columns)), style)
         position = f" {self.position_text()} "
         pad = width - out.cell_len - len(position)
         if pad > 0:
@@ -244,11 +258,7 @@ class QueueTable(PagedTable[CaseSummary], can_focus=True):
     def _row_strip(self, row: CaseSummary, width: int, selected: bool) -> Strip:
         """Segments built directly (no Rich layout pass): a PgDn repaints ~40 of these."""
         now = self._now
-        if self.escalation_view and row.escalation_pending and row.escalation_due_at is not None:
-            # The Escalated view is about the review deadline, not the case's own clock.
-            badge = self.sla.badge(Status.INVESTIGATING, row.escalation_due_at, now)
-        else:
-            badge = row.badge(self.sla, now)
+        badge = row.badge(self.sla, now)
         base = self.rich_style
         if selected:
             base = base + (
@@ -263,6 +273,6 @@ class QueueTable(PagedTable[CaseSummary], can_focus=True):
                 if self.has_focus
                 else Style(reverse=True)
             )
-        rest = " " + " ".join(cell(c.get(row, now), w) for c, w in layout(width))
+        rest = " " + " ".join(cell(c.get(row, now), w) for c, w in layout(width, self.columns))
         segments = [Segment(cell(badge.text, BADGE_WIDTH), band), Segment(rest, base)]
         return Strip(segments).adjust_cell_length(width, base)
