@@ -50,7 +50,12 @@ class ComplaintApp(App):
         Binding("2", "escalations", "Escalations", show=False, id="app.escalations"),
         # Shown in the footer by the queue screen; elsewhere ? lists them (80 columns are few).
         Binding("n", "new_case", "New", show=False, id="app.new_case"),
-        Binding("q", "quit", "Quit", show=False, id="app.quit"),
+        # q goes back one screen (quits on the queue, which binds it to quit); ctrl+q quits from
+        # anywhere (a form with typed text asks first).
+        Binding(
+            "q", "back", "Back", show=False, id="app.back", tooltip="Back (on the queue: quit)"
+        ),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
     def __init__(
@@ -162,9 +167,25 @@ class ComplaintApp(App):
             screen.post_message(CasesChanged())
 
     async def action_quit(self) -> None:
+        leave = getattr(self.screen, "action_leave", None)
+        if leave is not None and not getattr(self.screen, "closing", True):
+            leave("quit")  # intake: asks before dropping typed text, then quits
+            return
         if self._watcher is not None:
             self._watcher.stop()
         self.exit()
+
+    def action_back(self) -> None:
+        """q: back one screen; on the queue (the first screen) q quits."""
+        screen = self.screen
+        if isinstance(screen, QueueScreen) or len(self.screen_stack) <= 1:
+            self.exit()
+            return
+        for name in ("back", "cancel", "close"):
+            method = getattr(screen, f"action_{name}", None)
+            if method is not None:
+                method()
+                return
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
@@ -181,16 +202,19 @@ class ComplaintApp(App):
         while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):
             self.pop_screen()
 
-    def action_escalations(self) -> None:
-        """The escalation screen, on top of the queue (where `1` and esc lead back)."""
+    def action_escalations(self, view=None) -> None:
+        """The escalation screen, on top of the queue (where `1` and esc lead back); ``view``
+        (an EscalationView) switches it to that view."""
         from complaint_tui.tui.screens.escalations import EscalationScreen
 
         if any(isinstance(s, EscalationScreen) for s in self.screen_stack):
             while not isinstance(self.screen, EscalationScreen):
                 self.pop_screen()
+            if view is not None and view in self.screen.views and view is not self.screen.view:
+                self.screen.show_view(view)
             return
         self.action_queue()
-        self.push_screen(EscalationScreen())
+        self.push_screen(EscalationScreen(view))
 
     def open_case(self, ref: str) -> None:
         from complaint_tui.tui.screens.case_detail import CaseDetailScreen

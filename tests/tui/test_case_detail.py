@@ -192,8 +192,11 @@ async def test_question_mark_lists_the_case_keys(make_app):
         await pilot.press("question_mark")
         await pilot.pause()
         text = screen_text(app)
-        for words in ("Acknowledge", "Resolve", "Decide escalation", "Extend deadline", "Back"):
+        for words in ("Acknowledge", "Investigate / resume", "Assign", "Back"):
             assert words in text
+        # a new case cannot be resolved yet, and nothing awaits a decision
+        for words in ("Resolve", "Decide escalation", "Extend deadline"):
+            assert words not in text
 
 
 async def test_the_palette_offers_the_case_actions(make_app):
@@ -203,7 +206,8 @@ async def test_the_palette_offers_the_case_actions(make_app):
         case = new_case(app)
         screen = await open_case(app, pilot, case.ref)
         titles = [c.title for c in screen_commands(screen)]
-        assert "Case: Acknowledge" in titles and "Case: Resolve" in titles
+        assert "Case: Acknowledge" in titles and "Case: Internal note" in titles
+        assert "Case: Resolve" not in titles  # a new case is acknowledged or investigated first
         await pilot.press("ctrl+p")
         await pilot.pause()
         await type_text(pilot, "Case: Internal")

@@ -12,6 +12,7 @@ from complaint_tui.domain.enums import Channel, Priority, Status
 from complaint_tui.domain.labels import status_label
 from complaint_tui.domain.settings import IntakeSettings
 from complaint_tui.services.queue import QueueFilter
+from complaint_tui.tui.commands import key_hint
 
 
 class FilterScreen(ModalScreen[QueueFilter | None]):
@@ -51,7 +52,15 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
                     id=f"f-{label.lower()}",
                     prompt="any",
                 )
-            yield Static("ctrl+s apply · ctrl+x clear · esc cancel", classes="form-hint")
+            yield Static(
+                key_hint(
+                    self,
+                    ("filter.apply", "apply"),
+                    ("filter.clear", "clear"),
+                    ("filter.cancel", "cancel"),
+                ),
+                classes="form-hint",
+            )
 
     def _value(self, selector: str) -> str | None:
         value = self.query_one(selector, Select).value
