@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -10,14 +11,17 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
 
+from complaint_tui.domain.alerts import AlertKind
 from complaint_tui.domain.text import strip_control
+from complaint_tui.services.alerts import DeskAlerts
 from complaint_tui.services.changes import ChangeWatcher
 from complaint_tui.services.config import default_config_path, save_setting
 from complaint_tui.services.context import AppContext
+from complaint_tui.services.errors import Refused
 from complaint_tui.services.identity import Actor
 from complaint_tui.tui.backend import Backend
 from complaint_tui.tui.commands import ComplaintCommands, ComplaintThemes
-from complaint_tui.tui.messages import CasesChanged
+from complaint_tui.tui.messages import AlertsRaised, CasesChanged
 from complaint_tui.tui.screens.queue import QueueScreen
 from complaint_tui.tui.themes import load_themes
 
@@ -31,6 +35,14 @@ THEME_VARIABLE_DEFAULTS = {
     "urgency-done": "#6b7380",
     "note-internal": "#c39bd3",
     "note-customer": "#4ea1ff",
+}
+
+
+ALERT_TITLES = {
+    AlertKind.ESCALATION: "Escalation",
+    AlertKind.BREACH: "Breached",
+    AlertKind.URGENT: "Urgent",
+    AlertKind.REASSIGNED: "Assignment",
 }
 
 
@@ -75,6 +87,8 @@ class ComplaintApp(App):
         self.watch_changes = watch_changes
         self.save_theme = save_theme
         self._watcher: ChangeWatcher | None = None
+        self.alerts = DeskAlerts(self.backend.desk)
+        self._alerts_lock = threading.Lock()
         self._theme_problems: list[str] = []
         themes, self._theme_problems = load_themes((config_path or default_config_path()).parent)
         for theme in themes:
@@ -128,6 +142,7 @@ class ComplaintApp(App):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.watch_changes:
             self._watch()
+        self.check_alerts()  # the first look: what is already so when the desk opens is not news
 
     def _tick(self) -> None:
         # Badges are computed from the clock at render time: a repaint re-colours them.
@@ -135,6 +150,27 @@ class ComplaintApp(App):
             tick = getattr(screen, "tick", None)
             if tick is not None:
                 tick()
+        self.check_alerts()  # time alone turns cases urgent or breached
+
+    # ---- alerts ------------------------------------------------------------------------------
+    def check_alerts(self) -> None:
+        """Look for alerts (services/alerts.py decides, with bounded reads) in a worker."""
+        if self.alerts.enabled:
+            self._check_alerts()
+
+    @work(thread=True, group="alerts", exclusive=False, exit_on_error=False)
+    def _check_alerts(self) -> None:
+        with self._alerts_lock:  # one look at a time: each compares with the one before
+            try:
+                alerts = self.alerts.check()
+            except Refused:
+                return  # a dropped connection: the next tick or change looks again
+        if alerts:
+            self.post_message(AlertsRaised(tuple(alerts)))
+
+    def on_alerts_raised(self, message: AlertsRaised) -> None:
+        for alert in message.alerts:
+            self.notify(alert.text, title=ALERT_TITLES[alert.kind], severity="warning", timeout=10)
 
     def _theme_changed(self, theme) -> None:
         if not self.save_theme:
@@ -165,6 +201,7 @@ class ComplaintApp(App):
     def _broadcast_change(self) -> None:
         for screen in self.screen_stack:
             screen.post_message(CasesChanged())
+        self.check_alerts()  # an escalation or a reassignment by someone else
 
     async def action_quit(self) -> None:
         leave = getattr(self.screen, "action_leave", None)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from complaint_tui.domain.alerts import Alert
 from complaint_tui.services.escalations import EscalationCounts
 from complaint_tui.services.queue import QueueCounts
 from complaint_tui.services.views import CaseDetail
@@ -74,3 +75,10 @@ class AttachmentRead(Message):
 @dataclass
 class AttachmentSaved(Message):
     path: str
+
+
+@dataclass
+class AlertsRaised(Message):
+    """New alerts for this person (services/alerts.py), each told once."""
+
+    alerts: tuple[Alert, ...]
