@@ -12,8 +12,8 @@ from complaint_tui.domain.alerts import (
     AlertLog,
     DeskSnapshot,
     PendingReview,
-    Watcher,
     WatchedCase,
+    Watcher,
     detect_alerts,
 )
 from complaint_tui.domain.enums import Urgency

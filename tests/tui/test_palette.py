@@ -108,3 +108,33 @@ async def test_only_the_complaint_themes_are_offered(make_app):
         await pilot.press("down", "down", "enter")  # the third: complaint-high-contrast
         await settle(pilot)
         assert app.theme == "complaint-high-contrast"
+
+
+async def test_form_hints_show_the_keys_as_remapped(make_app, tui_ctx):
+    """Issue 7 §8: no hint hard-codes a key name; a remap in [ui.keys] shows in the hints."""
+    with_keymap(
+        tui_ctx,
+        {"form.save": "f2", "form.cancel": "f3", "filter.apply": "f4", "intake.add_event": "f5"},
+    )
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_new_case(app, pilot)
+        await pilot.press("c")  # internal note
+        await settle(pilot)
+        hint = str(app.screen.query_one("#form-hint").render())
+        assert hint.startswith("f2 ") and "f3 cancel" in hint, hint
+        assert "ctrl+s" not in hint and "esc" not in hint, hint
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("escape")  # back to the queue
+        await settle(pilot)
+        await pilot.press("f")  # the queue's filter
+        await settle(pilot)
+        hints = [str(s.render()) for s in app.screen.query(".form-hint")]
+        assert any("f4 apply" in h and "f3" not in h for h in hints), hints
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        hints = [str(s.render()) for s in app.screen.query(".form-hint")]
+        assert any(h.startswith("enter/f5 add") for h in hints), hints
