@@ -165,6 +165,7 @@ class CaseDetailScreen(Screen):
         self.error: str | None = None
         self._shown_events: set[int] = set()
         self._conflict_form: ActionForm | None = None
+        self._allowed: frozenset[str] = frozenset()  # case actions offered now (check_action)
 
     @property
     def backend(self):
@@ -257,6 +258,14 @@ class CaseDetailScreen(Screen):
     def show(self, detail: CaseDetail) -> None:
         self.detail = detail
         self.error = None
+        # What this person may do to the case as it is now, judged once per version shown (the
+        # footer asks on every repaint).
+        actor = self.backend.actor
+        self._allowed = frozenset(
+            name
+            for name in (*(n for _k, n, _d, _s in CASE_ACTIONS), "attachment")
+            if precheck(name, detail, actor) is None
+        )
         self.render_case()
         self.refresh_bindings()  # the footer, help and palette follow the case's state
 
@@ -266,13 +275,9 @@ class CaseDetailScreen(Screen):
         the services' rules decide (services.permissions.action_refusal_for via precheck). Until
         the case is shown, no case action is offered."""
         if action == "act":
-            name = str(parameters[0]) if parameters else ""
-            return (
-                self.detail is not None and precheck(name, self.detail, self.backend.actor) is None
-            )
+            return bool(parameters) and str(parameters[0]) in self._allowed
         if action == "view_attachment":
-            d = self.detail
-            return d is not None and precheck("attachment", d, self.backend.actor) is None
+            return "attachment" in self._allowed
         if action == "audit":
             return audit_refusal(self.backend.actor) is None
         return True
@@ -286,6 +291,8 @@ class CaseDetailScreen(Screen):
             for binding in bindings.key_to_bindings.get(event.key, ()):
                 _target, name, params = parse_action(binding.action)
                 if name in ("act", "view_attachment", "audit") and self.detail is not None:
+                    if self.check_action(name, params):
+                        return  # offered: the binding runs it
                     event.stop()
                     getattr(self, f"action_{name}")(*params)
                     return
