@@ -14,7 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, literal_column, or_, select
+from sqlalchemy import (
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from complaint_tui.domain.enums import (
@@ -211,25 +222,42 @@ class _Report:
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
     # ---- figures ----------------------------------------------------------------------------
-    def totals(self) -> dict:
+    def week_figures(self) -> tuple[list[date], list[dict]]:
+        """Per ISO week (Monday to Sunday, local) of the period: the counts the totals and the
+        weekly figures are made of. Week boundaries are instants computed here; SQL aggregates
+        each week's range of receipts (UNION ALL of index range scans, no sort), so both
+        databases agree whatever their time zone support."""
         c = self._count
-        row = self.s.execute(
-            select(
-                func.count().label("received"),
-                c(self.ack_on_time).label("ack_on"),
-                c(self.ack_late).label("ack_late"),
-                c(self.resolve_on_time).label("res_on"),
-                c(self.resolve_late).label("res_late"),
-                c(Case.extension_count > 0).label("extended"),
-                c(Case.reopen_count > 0).label("reopened"),
-                c(Case.referred_to.is_not(None)).label("referred"),
-                *(
-                    c(Case.customer_response == r.value).label(f"resp_{r.value}")
-                    for r in CustomerResponse
-                ),
-            ).where(*self.cohort)
-        ).one()
-        return row._mapping
+        mondays = week_mondays(self.query.date_from, self.query.date_to)
+        starts = [max(self.start, self.ctx.calendar.day_start(m)) for m in mondays]
+        ends = [*starts[1:], self.end]
+        figures = (
+            func.count().label("received"),
+            c(self.ack_on_time).label("ack_on"),
+            c(self.ack_late).label("ack_late"),
+            c(self.resolve_on_time).label("res_on"),
+            c(self.resolve_late).label("res_late"),
+            c(Case.extension_count > 0).label("extended"),
+            c(Case.reopen_count > 0).label("reopened"),
+            c(Case.referred_to.is_not(None)).label("referred"),
+            *(
+                c(Case.customer_response == r.value).label(f"resp_{r.value}")
+                for r in CustomerResponse
+            ),
+        )
+        parts = [
+            select(literal_column(str(i)).label("rep_week"), *figures).where(
+                *self.cohort, Case.received_at >= lo, Case.received_at < hi
+            )
+            for i, (lo, hi) in enumerate(zip(starts, ends, strict=True))
+        ]
+        rows = {int(r.rep_week): r._mapping for r in self.s.execute(union_all(*parts))}
+        return mondays, [rows[i] for i in range(len(mondays))]
+
+    @staticmethod
+    def totals(weeks: list) -> dict[str, int]:
+        keys = [k for k in weeks[0] if k != "rep_week"] if weeks else []
+        return {k: sum(int(w[k] or 0) for w in weeks) for k in keys}
 
     def dimensions(self) -> dict[str, dict[str, int]]:
         """by_channel, by_category, by_priority, by_status from one GROUP BY over the four."""
@@ -257,10 +285,11 @@ class _Report:
         return out
 
     def by_service(self) -> dict[str, int]:
+        # The cases of the period by id, from the report's index; no join back to the case rows.
+        cases = select(Case.id).where(*self.cohort)
         rows = self.s.execute(
             select(CaseService.service, func.count())
-            .join(Case, Case.id == CaseService.case_id)
-            .where(*self.cohort)
+            .where(CaseService.case_id.in_(cases))
             .group_by(CaseService.service)
         ).all()
         return _most_first(dict(rows))
@@ -368,70 +397,53 @@ class _Report:
             by_band[b] += n
         return {"by_age": by_age, "by_band": by_band}
 
-    def weekly(self) -> list[dict]:
-        """Per ISO week (Monday to Sunday, local) of the period: cases received and on-time %.
-        Week boundaries are instants computed here; SQL buckets each case by comparisons only,
-        so both databases agree whatever their time zone support."""
-        mondays = week_mondays(self.query.date_from, self.query.date_to)
-        bounds = [self.ctx.calendar.day_start(m) for m in mondays[1:]]
-        week = _bucket_of(Case.received_at, bounds)
-        c = self._count
-        rows = self.s.execute(
-            select(
-                week.label("rep_week"),
-                func.count(),
-                c(self.ack_on_time),
-                c(self.ack_late),
-                c(self.resolve_on_time),
-                c(self.resolve_late),
-            )
-            .where(*self.cohort)
-            .group_by(_named("rep_week"))
-        ).all()
-        counts = {
-            int(w): (n, a_on, a_late, r_on, r_late) for w, n, a_on, a_late, r_on, r_late in rows
-        }
-        out = []
-        for i, monday in enumerate(mondays):
-            n, a_on, a_late, r_on, r_late = counts.get(i, (0, 0, 0, 0, 0))
-            out.append(
-                {
-                    "week": iso_week_label(monday),
-                    "received": int(n),
-                    "ack_on_time_pct": on_time_pct(int(a_on), int(a_late)),
-                    "resolve_on_time_pct": on_time_pct(int(r_on), int(r_late)),
-                }
-            )
-        return out
+    @staticmethod
+    def weekly(mondays: list[date], weeks: list) -> list[dict]:
+        return [
+            {
+                "week": iso_week_label(monday),
+                "received": int(w["received"]),
+                "ack_on_time_pct": on_time_pct(int(w["ack_on"] or 0), int(w["ack_late"] or 0)),
+                "resolve_on_time_pct": on_time_pct(int(w["res_on"] or 0), int(w["res_late"] or 0)),
+            }
+            for monday, w in zip(mondays, weeks, strict=True)
+        ]
 
     def by_agent(self) -> list[dict]:
         c = self._count
         rows = self.s.execute(
             select(
-                Agent.name,
+                Case.assignee_id,
                 func.count(),
                 c(self.ack_on_time),
                 c(self.ack_late),
                 c(self.resolve_on_time),
                 c(self.resolve_late),
             )
-            .join(Agent, Agent.id == Case.assignee_id)
-            .where(*self.cohort)
-            .group_by(Agent.name)
-            .order_by(Agent.name)
+            .where(*self.cohort, Case.assignee_id.is_not(None))
+            .group_by(Case.assignee_id)
         ).all()
-        return [
-            {
-                "agent": name,
-                "handled": int(n),
-                "ack_on_time_pct": on_time_pct(int(a_on), int(a_late)),
-                "resolve_on_time_pct": on_time_pct(int(r_on), int(r_late)),
-            }
-            for name, n, a_on, a_late, r_on, r_late in rows
-        ]
+        names = dict(
+            self.s.execute(
+                select(Agent.id, Agent.name).where(Agent.id.in_([r[0] for r in rows]))
+            ).all()
+        )
+        return sorted(
+            (
+                {
+                    "agent": names[agent_id],
+                    "handled": int(n),
+                    "ack_on_time_pct": on_time_pct(int(a_on), int(a_late)),
+                    "resolve_on_time_pct": on_time_pct(int(r_on), int(r_late)),
+                }
+                for agent_id, n, a_on, a_late, r_on, r_late in rows
+            ),
+            key=lambda a: a["agent"],
+        )
 
     def build(self) -> dict:
-        t = self.totals()
+        mondays, weeks = self.week_figures()
+        t = self.totals(weeks)
         dims = self.dimensions()
         tz = self.ctx.calendar.tz
         return {
@@ -457,7 +469,7 @@ class _Report:
             "closing_responses": {r.value: int(t[f"resp_{r.value}"]) for r in CustomerResponse},
             "root_causes": self.root_causes(),
             "backlog": self.backlog(),
-            "weekly": self.weekly(),
+            "weekly": self.weekly(mondays, weeks),
             "by_agent": self.by_agent() if self.actor.sees_all_cases else None,
         }
 
