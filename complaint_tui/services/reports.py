@@ -11,6 +11,7 @@ case contents and are refused (logged). Customer identifiers are never read.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 
@@ -148,16 +149,15 @@ class _Report:
         cal = ctx.calendar
         self.start = cal.day_start(query.date_from)
         self.end = cal.day_start(query.date_to + timedelta(days=1))
-        self.cohort = self._cohort()
+        # The filters, and with the period the cases of the report (a per-week range stands in
+        # for the period: two ranges on one column would leave the database scanning the wider).
+        self.filters = self._cohort()
+        self.cohort = [Case.received_at >= self.start, Case.received_at < self.end, *self.filters]
 
     # ---- the cases of the report ------------------------------------------------------------
     def _cohort(self) -> list:
         q, s = self.query, self.s
-        conds = [
-            Case.received_at >= self.start,
-            Case.received_at < self.end,
-            visible_filter(self.actor),
-        ]
+        conds = [visible_filter(self.actor)]
         if q.channel:
             conds.append(Case.channel == q.channel)
         if q.priority:
@@ -247,7 +247,7 @@ class _Report:
         )
         parts = [
             select(literal_column(str(i)).label("rep_week"), *figures).where(
-                *self.cohort, Case.received_at >= lo, Case.received_at < hi
+                Case.received_at >= lo, Case.received_at < hi, *self.filters
             )
             for i, (lo, hi) in enumerate(zip(starts, ends, strict=True))
         ]
@@ -259,21 +259,56 @@ class _Report:
         keys = [k for k in weeks[0] if k != "rep_week"] if weeks else []
         return {k: sum(int(w[k] or 0) for w in weeks) for k in keys}
 
-    def dimensions(self) -> dict[str, dict[str, int]]:
-        """by_channel, by_category, by_priority, by_status from one GROUP BY over the four."""
+    def breakdown(self) -> dict:
+        """by_channel, by_category, by_priority, by_status, backlog and by_agent from one GROUP
+        BY over the period's index range: the groups are the combinations of channel, category,
+        priority, status, assignee, the two clocks' states and, for open cases, age and band
+        (a few thousand rows at most), added up here."""
         category = func.coalesce(Case.category, NO_CATEGORY)
+        ack = case((self.ack_on_time, "on"), (self.ack_late, "late"), else_="pending")
+        res = case((self.resolve_on_time, "on"), (self.resolve_late, "late"), else_="pending")
+        is_open = Case.status.in_([st.value for st in Status if st.is_open])
+        age_branches = [(~is_open, None)]
+        for label, days in reversed(AGE_BUCKETS[1:]):
+            age_branches.append((Case.received_at <= self.as_of - timedelta(days=days), label))
+        age = case(*age_branches, else_=AGE_BUCKETS[0][0])
+        desk = CaseDesk(self.ctx, self.actor)
+        active = Case.queue_bucket == QueueBucket.ACTIVE
+        band = case(
+            (~is_open, None),
+            *(
+                (and_(active, desk.due_band_condition(Case.queue_at, u, self.as_of)), u.value)
+                for u in (Urgency.BREACHED, Urgency.URGENT, Urgency.SOON, Urgency.OK)
+            ),
+            else_=Urgency.PAUSED.value,
+        )
+        keys = (
+            Case.channel.label("rep_channel"),
+            category.label("rep_category"),
+            Case.priority.label("rep_priority"),
+            Case.status.label("rep_status"),
+            Case.assignee_id.label("rep_assignee"),
+            ack.label("rep_ack"),
+            res.label("rep_res"),
+            age.label("rep_age"),
+            band.label("rep_band"),
+        )
         rows = self.s.execute(
-            select(Case.channel, category, Case.priority, Case.status, func.count())
+            select(*keys, func.count())
             .where(*self.cohort)
-            .group_by(Case.channel, category, Case.priority, Case.status)
+            .group_by(*(_named(k.name) for k in keys))
         ).all()
-        out: dict[str, dict[str, int]] = {
+        out: dict = {
             "by_channel": {c.value: 0 for c in Channel},
             "by_category": {},
             "by_priority": {p.value: 0 for p in Priority},
             "by_status": {st.value: 0 for st in Status},
         }
-        for channel, cat, priority, status, n in rows:
+        by_age = {label: 0 for label, _ in AGE_BUCKETS}
+        by_band = {u.value: 0 for u in BAND_KEYS}
+        agents: dict[int, list] = {}
+        for channel, cat, priority, status, assignee, a, r, age_of, band_of, n in rows:
+            n = int(n)
             for key, value in (
                 ("by_channel", channel),
                 ("by_category", cat),
@@ -281,15 +316,41 @@ class _Report:
                 ("by_status", status),
             ):
                 out[key][value] = out[key].get(value, 0) + n
+            if age_of is not None:
+                by_age[age_of] += n
+                by_band[band_of] += n
+            if assignee is not None:
+                entry = agents.setdefault(int(assignee), [0, Counter(), Counter()])
+                entry[0] += n
+                entry[1][a] += n
+                entry[2][r] += n
         out["by_category"] = _most_first(out["by_category"])
+        out["backlog"] = {"by_age": by_age, "by_band": by_band}
+        names = dict(
+            self.s.execute(select(Agent.id, Agent.name).where(Agent.id.in_(list(agents)))).all()
+        )
+        out["by_agent"] = sorted(
+            (
+                {
+                    "agent": names[agent_id],
+                    "handled": e[0],
+                    "ack_on_time_pct": on_time_pct(e[1]["on"], e[1]["late"]),
+                    "resolve_on_time_pct": on_time_pct(e[2]["on"], e[2]["late"]),
+                }
+                for agent_id, e in agents.items()
+            ),
+            key=lambda a: a["agent"],
+        )
         return out
 
     def by_service(self) -> dict[str, int]:
-        # The cases of the period by id, from the report's index; no join back to the case rows.
-        cases = select(Case.id).where(*self.cohort)
+        # From the period's range of the report index into case_services' key: never the
+        # wide case rows.
         rows = self.s.execute(
             select(CaseService.service, func.count())
-            .where(CaseService.case_id.in_(cases))
+            .select_from(Case)
+            .join(CaseService, CaseService.case_id == Case.id)
+            .where(*self.cohort)
             .group_by(CaseService.service)
         ).all()
         return _most_first(dict(rows))
@@ -368,35 +429,6 @@ class _Report:
         by_decision[PENDING] = max(0, total - sum(decided.values()))
         return {"requested": total, "by_level": by_level, "by_decision": by_decision}
 
-    def backlog(self) -> dict:
-        """The cases of the period still open at ``as_of``: by age since receipt (calendar
-        days) and by the urgency band of their running clock."""
-        age_branches = []
-        for label, days in reversed(AGE_BUCKETS[1:]):
-            age_branches.append((Case.received_at <= self.as_of - timedelta(days=days), label))
-        age = case(*age_branches, else_=AGE_BUCKETS[0][0])
-        desk = CaseDesk(self.ctx, self.actor)
-        active = Case.queue_bucket == QueueBucket.ACTIVE
-        band = case(
-            *(
-                (and_(active, desk.due_band_condition(Case.queue_at, u, self.as_of)), u.value)
-                for u in (Urgency.BREACHED, Urgency.URGENT, Urgency.SOON, Urgency.OK)
-            ),
-            else_=Urgency.PAUSED.value,
-        )
-        open_statuses = [st.value for st in Status if st.is_open]
-        rows = self.s.execute(
-            select(age.label("rep_age"), band.label("rep_band"), func.count())
-            .where(*self.cohort, Case.status.in_(open_statuses))
-            .group_by(_named("rep_age"), _named("rep_band"))
-        ).all()
-        by_age = {label: 0 for label, _ in AGE_BUCKETS}
-        by_band = {u.value: 0 for u in BAND_KEYS}
-        for a, b, n in rows:
-            by_age[a] += n
-            by_band[b] += n
-        return {"by_age": by_age, "by_band": by_band}
-
     @staticmethod
     def weekly(mondays: list[date], weeks: list) -> list[dict]:
         return [
@@ -409,42 +441,10 @@ class _Report:
             for monday, w in zip(mondays, weeks, strict=True)
         ]
 
-    def by_agent(self) -> list[dict]:
-        c = self._count
-        rows = self.s.execute(
-            select(
-                Case.assignee_id,
-                func.count(),
-                c(self.ack_on_time),
-                c(self.ack_late),
-                c(self.resolve_on_time),
-                c(self.resolve_late),
-            )
-            .where(*self.cohort, Case.assignee_id.is_not(None))
-            .group_by(Case.assignee_id)
-        ).all()
-        names = dict(
-            self.s.execute(
-                select(Agent.id, Agent.name).where(Agent.id.in_([r[0] for r in rows]))
-            ).all()
-        )
-        return sorted(
-            (
-                {
-                    "agent": names[agent_id],
-                    "handled": int(n),
-                    "ack_on_time_pct": on_time_pct(int(a_on), int(a_late)),
-                    "resolve_on_time_pct": on_time_pct(int(r_on), int(r_late)),
-                }
-                for agent_id, n, a_on, a_late, r_on, r_late in rows
-            ),
-            key=lambda a: a["agent"],
-        )
-
     def build(self) -> dict:
         mondays, weeks = self.week_figures()
         t = self.totals(weeks)
-        dims = self.dimensions()
+        dims = self.breakdown()
         tz = self.ctx.calendar.tz
         return {
             "period": {
@@ -468,9 +468,9 @@ class _Report:
             "referrals": int(t["referred"]),
             "closing_responses": {r.value: int(t[f"resp_{r.value}"]) for r in CustomerResponse},
             "root_causes": self.root_causes(),
-            "backlog": self.backlog(),
+            "backlog": dims["backlog"],
             "weekly": self.weekly(mondays, weeks),
-            "by_agent": self.by_agent() if self.actor.sees_all_cases else None,
+            "by_agent": dims["by_agent"] if self.actor.sees_all_cases else None,
         }
 
 
