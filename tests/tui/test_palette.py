@@ -7,8 +7,10 @@ from dataclasses import replace
 
 from textual.command import CommandList, CommandPalette
 
+from complaint_tui.services.escalations import EscalationView
 from complaint_tui.tui.screens.case_actions import CASE_ACTIONS
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen
+from complaint_tui.tui.screens.escalations import EscalationScreen
 from complaint_tui.tui.screens.intake import IntakeScreen
 from tests.tui.conftest import settle
 from tests.tui.fixtures import new_case, open_case
@@ -138,3 +140,21 @@ async def test_form_hints_show_the_keys_as_remapped(make_app, tui_ctx):
         await settle(pilot)
         hints = [str(s.render()) for s in app.screen.query(".form-hint")]
         assert any(h.startswith("enter/f5 add") for h in hints), hints
+
+
+async def test_the_escalation_views_are_in_the_palette(make_app):
+    app = make_app("anh.vo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = [title for title, _help in await palette_entries(pilot)]
+        assert [t for t in titles if t.startswith("Escalations: ")] == [
+            "Escalations: Mine to decide",
+            "Escalations: All pending",
+            "Escalations: Decided",
+        ]
+        await pilot.press(*("space" if ch == " " else ch for ch in "Escalations Decided"))
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EscalationScreen)
+        assert app.screen.view is EscalationView.DECIDED
