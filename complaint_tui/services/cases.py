@@ -483,6 +483,7 @@ class CaseDesk:
             ),
             escalations=escalations,
             deadline_missed=missed(case, now),
+            source_ref=case.source_ref,
         )
 
     @staticmethod

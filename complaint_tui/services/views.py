@@ -145,6 +145,7 @@ class CaseDetail:
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
     escalations: tuple[EscalationRecord, ...] = ()  # by level
     deadline_missed: bool = False  # when it was read (domain.sla.deadline_missed)
+    source_ref: str | None = None  # its reference where it was imported from
 
     @property
     def ref(self) -> str:
@@ -201,6 +202,7 @@ class CaseDetail:
             "escalation_level": s.escalation_level,
             "escalation_pending": s.escalation_pending,
             "policy_version": self.policy_version,
+            "source_ref": self.source_ref,
             "received_at": iso(s.received_at),
             "acknowledged_at": iso(self.acknowledged_at),
             "resolved_at": iso(self.resolved_at),
