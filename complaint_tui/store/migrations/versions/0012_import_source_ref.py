@@ -45,8 +45,9 @@ SIGNATURE = "ct_next_refs(integer, integer)"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as batch_op:
-        batch_op.add_column(sa.Column("source_ref", sa.String(length=100), nullable=True))
+    # Plain ALTER TABLE on both (SQLite 3.35+ drops a column in place): a batch copy of the
+    # table would trip the triggers that name it.
+    op.add_column("cases", sa.Column("source_ref", sa.String(length=100), nullable=True))
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
@@ -61,5 +62,4 @@ def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {SIGNATURE}")
-    with op.batch_alter_table("cases") as batch_op:
-        batch_op.drop_column("source_ref")
+    op.drop_column("cases", "source_ref")
