@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from complaint_tui.domain.enums import CustomerResponse, EscalationOutcome, Status
 from complaint_tui.domain.history import BadLine, parse_line, replay
@@ -25,6 +26,7 @@ from complaint_tui.domain.sla import Sla
 from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.errors import PermissionDenied, Refused
 from complaint_tui.services.history_import import ImportRefused, import_history
+from complaint_tui.store.models import Case
 from tests.conftest import DEFAULT_NOW, VN
 from tests.helpers_db import access_rows, draft, dump
 from tests.test_cli import Cli
@@ -151,6 +153,17 @@ def _live(ctx, clock, agents) -> dict[str, str]:
     return refs
 
 
+def _figures(ctx, ref: str) -> tuple:
+    """The report figures the workflow keeps on the case row."""
+    with ctx.db.session() as s:
+        row = s.execute(
+            select(Case.ack_business_s, Case.resolve_business_s, Case.paused_business_s).where(
+                Case.ref == ref
+            )
+        ).one()
+    return tuple(row)
+
+
 def test_the_fixed_file_imports_with_the_due_instants_of_live_handling(ctx, clock, agents):
     live = _live(ctx, clock, agents)
     sue = CaseDesk(ctx, agents["sue"])
@@ -167,6 +180,7 @@ def test_the_fixed_file_imports_with_the_due_instants_of_live_handling(ctx, cloc
         assert [(e.level, e.due_at) for e in imported.escalations] == [
             (e.level, e.due_at) for e in made_live.escalations
         ]
+        assert _figures(ctx, ref) == _figures(ctx, live[source]), source
     by_source = {source: sue.get(ref) for ref, source in result.refs}
     late = by_source["OLD-1002"]
     assert late.ack_due_at == at("2026-11-10T17:00:00+07:00")  # acknowledged the day after

@@ -497,6 +497,9 @@ class CaseRecord:
         self.resolve_due_at: datetime | None = None
         self.paused_at: datetime | None = None
         self.paused_remaining_s: float | None = None
+        self.ack_business_s: float | None = None
+        self.resolve_business_s: float | None = None
+        self.paused_business_s = 0.0
         self.next_update_due_at: datetime | None = None
         self.last_customer_update_at: datetime | None = None
         self.escalation_level = 0

@@ -97,6 +97,11 @@ def status_text(was: Status, now_status: Status, note: str = "") -> str:
     return f"{text}: {note}" if note else text
 
 
+def business_s(sla: Sla, start: datetime, end: datetime) -> float:
+    """Business seconds from ``start`` to ``end`` (the report figures kept on the case)."""
+    return max(0.0, sla.calendar.business_time_between(start, end).total_seconds())
+
+
 def set_queue(case: Case) -> None:
     """The queue's sort key, kept on every change (domain.sla.queue_position)."""
     bucket, at = queue_position(
@@ -120,11 +125,13 @@ def receive(case: Case, sla: Sla, received_at: datetime, channel: str) -> list[E
     case.escalation_pending = False
     case.reopen_count = 0
     case.extension_count = 0
+    case.paused_business_s = 0.0
     return [Entry(EventKind.CREATED, f"Received by {channel}.")]
 
 
 def _mark_acknowledged(case: Case, sla: Sla, now: datetime, message: str) -> Entry:
     case.acknowledged_at = now
+    case.ack_business_s = business_s(sla, case.received_at, now)
     case.last_customer_update_at = now
     case.next_update_due_at = sla.next_update_due(now)
     return Entry(EventKind.ACKNOWLEDGED, message or DEFAULT_ACK_MESSAGE)
@@ -173,6 +180,7 @@ def _unpause(case: Case, sla: Sla, now: datetime) -> None:
         timedelta(seconds=case.paused_remaining_s) if case.paused_remaining_s is not None else None
     )
     case.resolve_due_at = sla.resume(PausedClock(case.resolve_due_at, remaining), now)
+    case.paused_business_s = (case.paused_business_s or 0.0) + business_s(sla, case.paused_at, now)
     case.paused_at = None
     case.paused_remaining_s = None
 
@@ -213,6 +221,10 @@ def resolve(case: Case, sla: Sla, now: datetime, outcome: str, cause: str) -> li
     if was is Status.WAITING_ON_CUSTOMER:
         _unpause(case, sla, now)
     case.resolved_at = now
+    # Business time to resolve: receipt to this (last) resolution, pauses excluded.
+    case.resolve_business_s = max(
+        0.0, business_s(sla, case.received_at, now) - (case.paused_business_s or 0.0)
+    )
     case.outcome = outcome
     case.root_cause = cause
     case.next_update_due_at = None
@@ -245,6 +257,7 @@ def reopen(case: Case, sla: Sla, now: datetime, why: str) -> list[Entry]:
     move(case, Status.INVESTIGATING, "reopen")
     case.resolve_due_at = sla.resolve_due(now)
     case.resolved_at = None
+    case.resolve_business_s = None
     case.closed_at = None
     case.customer_response = None
     case.reopen_count += 1

@@ -550,10 +550,11 @@ class CaseDesk:
         active = Case.queue_bucket == QueueBucket.ACTIVE
         return and_(active, self.due_band_condition(Case.queue_at, urgency))
 
-    def due_band_condition(self, due, band: Urgency):
+    def due_band_condition(self, due, band: Urgency, now: datetime | None = None):
         """SQL for "the running clock due at column ``due`` is in ``band`` now" (breached,
-        urgent, soon or ok): a range of due instants, so an index on ``due`` counts it."""
-        now = self.now
+        urgent, soon or ok; at ``now`` if given): a range of due instants, so an index on
+        ``due`` counts it."""
+        now = now or self.now
         urgent_until, soon_until = self.ctx.sla.band_limits(now)
         return {
             Urgency.BREACHED: due <= now,

@@ -1,7 +1,7 @@
 """history import: the source's own reference of an imported case, and refs taken in one step
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-11-30
 
 - ``cases.source_ref``: the reference a case had in the system it was imported from (NULL for
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
