@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Integer, cast, func, insert, select, text, update
+from sqlalchemy import Integer, cast, func, select, text, update
 from sqlalchemy.orm import Session
 
 from complaint_tui.domain.enums import EventKind, Role
@@ -22,6 +22,7 @@ from complaint_tui.services.audit import log_access, record_refusal
 from complaint_tui.services.cases import CaseDesk, ref_of, ref_prefix
 from complaint_tui.services.changes import announce_change
 from complaint_tui.services.context import AppContext
+from complaint_tui.services.demo import _sqlite_value as sqlite_value
 from complaint_tui.services.errors import PermissionDenied, Refused
 from complaint_tui.services.files import UnreadableFile, read_regular_file
 from complaint_tui.services.identity import Actor
@@ -205,6 +206,22 @@ CASE_FIELDS = (
 )
 
 
+def _insert_many(conn, table: str, rows: list[dict], *, sqlite: bool) -> None:
+    """One executemany on the driver's cursor: SQLAlchemy's per-value type processing costs more
+    than the insert itself at this size. Instants go in as the demo loader writes them (SQLite:
+    SQLAlchemy's naive-UTC text; PostgreSQL: aware values the driver sends as timestamptz)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    marks = ", ".join("?" if sqlite else "%s" for _ in columns)
+    statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+    if sqlite:
+        values = [tuple(sqlite_value(row[c]) for c in columns) for row in rows]
+    else:
+        values = [tuple(row[c] for c in columns) for row in rows]
+    conn.exec_driver_sql(statement, values)
+
+
 def _write(
     ctx: AppContext,
     actor: Actor,
@@ -303,13 +320,14 @@ def _write(
                     }
                 )
     conn = s.connection()
-    conn.execute(insert(Case.__table__), case_rows)
-    conn.execute(insert(CaseService.__table__), service_rows)
-    conn.execute(insert(TimelineEvent.__table__), event_rows)
-    if escalation_rows:
-        conn.execute(insert(Escalation.__table__), escalation_rows)
-    if decision_rows:
-        conn.execute(insert(EscalationDecision.__table__), decision_rows)
+    for table, rows in (
+        (Case.__table__, case_rows),
+        (CaseService.__table__, service_rows),
+        (TimelineEvent.__table__, event_rows),
+        (Escalation.__table__, escalation_rows),
+        (EscalationDecision.__table__, decision_rows),
+    ):
+        _insert_many(conn, table.name, rows, sqlite=ctx.db.is_sqlite)
     if ctx.db.is_postgres:
         conn.execute(
             text(
