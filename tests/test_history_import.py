@@ -248,6 +248,17 @@ def test_refs_continue_after_those_in_use(ctx, agents):
     assert [c.ref for c in sue.list(search="levanc")] == [refs[2]]  # imported cases are indexed
 
 
+def test_a_source_ref_is_imported_once(ctx, agents, tmp_path):
+    first = import_history(ctx, agents["sue"], FIXED).refs[1][0]
+    again = [line(0, source_ref="NEW-1"), LINES[1], line(2, source_ref="NEW-1")]
+    with pytest.raises(ImportRefused) as info:
+        import_history(ctx, agents["sue"], write(tmp_path, again))
+    assert info.value.problems == [
+        f"line 2: source_ref: 'OLD-1002' was imported before, as {first}.",
+        "line 3: source_ref: 'NEW-1' is already on line 1.",
+    ]
+
+
 # ---- hostile sources: one sentence, nothing imported ------------------------------------------
 def _refusal(ctx, agents, path) -> str:
     before = dump(ctx, exclude={"access_log"})
@@ -516,7 +527,15 @@ def test_cli_import_prints_refs_and_case_show_keeps_the_source_ref(tmp_path):
     assert "only supervisors and managers import" in app.refused("import", str(FIXED), as_="alice")
     assert "is not a regular file" in app.refused("import", "/dev/zero", as_="sue")
 
-    bad = write(tmp_path, [LINES[0], line(1, channel="fax"), line(2, customer="")], "bad.jsonl")
+    bad = write(
+        tmp_path,
+        [
+            line(0, source_ref="NEW-1"),
+            line(1, source_ref="NEW-2", channel="fax"),
+            line(2, source_ref="NEW-3", customer=""),
+        ],
+        "bad.jsonl",
+    )
     result = app.run("import", str(bad), as_="sue")
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.splitlines() == [

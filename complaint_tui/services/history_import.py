@@ -78,12 +78,25 @@ def import_history(ctx: AppContext, actor: Actor, path: Path) -> ImportResult:
                 select(Agent.name, Agent.id).where(Agent.active.is_(True), Agent.role != "admin")
             ).all()
         )
+        # Imported before: a file imported twice would make every case twice.
+        seen = {
+            source: f"was imported before, as {ref}"
+            for source, ref in s.execute(
+                select(Case.source_ref, Case.ref).where(Case.source_ref.is_not(None))
+            )
+        }
     now = ctx.now()
     rules, sla, external = ctx.settings.intake, ctx.sla, ctx.settings.external
     cases: list[tuple[HistoryRecord, Replayed]] = []
     problems: list[str] = []
     for number, line in lines:
         record, found = parse_line(line, rules, agents, now)
+        if record is not None and record.source_ref is not None:
+            earlier = seen.get(record.source_ref)
+            if earlier is not None:
+                record, found = None, [f"source_ref: {record.source_ref!r} {earlier}."]
+            else:
+                seen[record.source_ref] = f"is already on line {number}"
         if record is not None:
             try:
                 cases.append(

@@ -193,6 +193,7 @@ class Case(Base):
             "id",
         ),
         Index("ix_cases_received", "received_at"),
+        Index("ix_cases_source_ref", "source_ref"),
     )
 
 

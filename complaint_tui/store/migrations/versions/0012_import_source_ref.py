@@ -5,7 +5,7 @@ Revises: 0011
 Create Date: 2026-11-30
 
 - ``cases.source_ref``: the reference a case had in the system it was imported from (NULL for
-  cases made here); shown with the case.
+  cases made here); shown with the case. Indexed: an import refuses one imported before.
 - PostgreSQL: ``ct_next_refs(year, n)`` takes ``n`` consecutive numbers of a year's refs at once
   and returns the first (SECURITY DEFINER, like ``ct_next_ref``: handlers never write the counter
   themselves); a counter behind the cases continues after the highest number in use.
@@ -48,6 +48,8 @@ def upgrade() -> None:
     # Plain ALTER TABLE on both (SQLite 3.35+ drops a column in place): a batch copy of the
     # table would trip the triggers that name it.
     op.add_column("cases", sa.Column("source_ref", sa.String(length=100), nullable=True))
+    # An import refuses a source_ref imported before; only imported cases have one.
+    op.create_index("ix_cases_source_ref", "cases", ["source_ref"])
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
@@ -62,4 +64,5 @@ def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {SIGNATURE}")
+    op.drop_index("ix_cases_source_ref", table_name="cases")
     op.drop_column("cases", "source_ref")
