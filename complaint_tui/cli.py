@@ -445,6 +445,8 @@ def case_show(session: Session, ref: str, as_json: bool) -> None:
         f"Subject:    {one_line(s.subject)}",
         f"Received:   {local(s.received_at)}   Policy version: {detail.policy_version or '—'}",
     ]
+    if detail.source_ref:
+        out.append(f"Imported from: {one_line(detail.source_ref)}")
     if s.escalation_level:
         out.append(
             f"Escalation: level {s.escalation_level}{' (awaiting decision)' if s.escalation_pending else ''}"
@@ -967,6 +969,29 @@ def demo(session: Session, count: int, seed: int) -> None:
     click.echo(
         f"Seeded {result.cases:,} cases and {result.agents} agents in {result.seconds:.1f} s."
     )
+
+
+# ---- history import --------------------------------------------------------------------------
+@cli.command("import")
+@click.argument("file", metavar="FILE.jsonl")
+@pass_session
+def import_cmd(session: Session, file: str) -> None:
+    """Import case histories, one JSON object per line (supervisors and managers).
+
+    The whole file is checked first: any bad line imports nothing, and every bad line is named
+    on stderr. Prints each new ref and the source_ref it came from, tab-separated."""
+    from complaint_tui.services.history_import import ImportRefused, import_history
+
+    def go():
+        try:
+            return import_history(session.checked_ctx(), session.actor, Path(file))
+        except ImportRefused as exc:
+            for problem in exc.problems:
+                click.echo(f"complaint-tui: {one_line(problem, 400)}", err=True)
+            raise
+
+    result = run_refusable(go)
+    click.echo("\n".join(f"{ref}\t{source or ''}" for ref, source in result.refs))
 
 
 # ---- reports ---------------------------------------------------------------------------------

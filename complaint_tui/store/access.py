@@ -125,6 +125,7 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_written_here(bigint)": GROUPS,
     "ct_inserted_here(bigint)": HANDLERS,
     "ct_next_ref(integer)": HANDLERS,
+    "ct_next_refs(integer, integer)": SEE_ALL,  # a history import's refs, in one step
     "ct_policy_case_counts()": GROUPS,
     "ct_case_exists(text)": HANDLERS,
     "ct_create_login(text)": (ADMIN,),

@@ -187,6 +187,8 @@ class Case(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     referred_to: Mapped[str | None] = mapped_column(String(200))
+    # The reference the case had where it was imported from (NULL for cases made here).
+    source_ref: Mapped[str | None] = mapped_column(String(100))
 
     # The queue's sort key, kept on every transition: one index range scan serves "most urgent first".
     queue_bucket: Mapped[int] = mapped_column(SmallInteger)
@@ -222,6 +224,7 @@ class Case(Base):
         Index("ix_cases_report", "received_at", *REPORT_COLUMNS),
         Index("ix_cases_ack_business", "ack_business_s"),
         Index("ix_cases_resolve_business", "resolve_business_s"),
+        Index("ix_cases_source_ref", "source_ref"),
     )
 
 
