@@ -74,3 +74,27 @@ class AttachmentRead(Message):
 @dataclass
 class AttachmentSaved(Message):
     path: str
+
+
+@dataclass
+class ReportLoaded(Message):
+    """The report screen's figures: the service's report dict and the resolution-hours counts
+    for its histogram, for the query it asked with ``generation``."""
+
+    generation: int
+    report: dict
+    resolve_hours: list[int]
+
+
+@dataclass
+class ReportFailed(Message):
+    generation: int
+    error: str
+
+
+@dataclass
+class ReportFilterOptionsLoaded(Message):
+    """The agents and policy versions the report's filter form offers."""
+
+    agents: tuple[str, ...]
+    policy_versions: tuple[str, ...]
