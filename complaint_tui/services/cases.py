@@ -216,6 +216,10 @@ class CaseDesk:
             )
         )
 
+    def _business_s(self, start: datetime, end: datetime) -> float:
+        """Business seconds from ``start`` to ``end`` (the report figures kept on the case)."""
+        return max(0.0, self.ctx.calendar.business_time_between(start, end).total_seconds())
+
     def _set_queue(self, case: Case) -> None:
         bucket, at = queue_position(
             Status(case.status),
@@ -326,6 +330,7 @@ class CaseDesk:
                 escalation_pending=False,
                 reopen_count=0,
                 extension_count=0,
+                paused_business_s=0.0,
                 created_at=now,
                 updated_at=now,
             )
@@ -578,10 +583,11 @@ class CaseDesk:
         active = Case.queue_bucket == QueueBucket.ACTIVE
         return and_(active, self.due_band_condition(Case.queue_at, urgency))
 
-    def due_band_condition(self, due, band: Urgency):
+    def due_band_condition(self, due, band: Urgency, now: datetime | None = None):
         """SQL for "the running clock due at column ``due`` is in ``band`` now" (breached,
-        urgent, soon or ok): a range of due instants, so an index on ``due`` counts it."""
-        now = self.now
+        urgent, soon or ok; at ``now`` if given): a range of due instants, so an index on
+        ``due`` counts it."""
+        now = now or self.now
         urgent_until, soon_until = self.ctx.sla.band_limits(now)
         return {
             Urgency.BREACHED: due <= now,
@@ -712,6 +718,7 @@ class CaseDesk:
 
     def _mark_acknowledged(self, s: Session, case: Case, now: datetime, message: str) -> None:
         case.acknowledged_at = now
+        case.ack_business_s = self._business_s(case.received_at, now)
         case.last_customer_update_at = now
         case.next_update_due_at = self.ctx.sla.next_update_due(now)
         text = (
@@ -798,6 +805,9 @@ class CaseDesk:
             else None
         )
         case.resolve_due_at = self.ctx.sla.resume(PausedClock(case.resolve_due_at, remaining), now)
+        case.paused_business_s = (case.paused_business_s or 0.0) + self._business_s(
+            case.paused_at, now
+        )
         case.paused_at = None
         case.paused_remaining_s = None
 
@@ -838,6 +848,10 @@ class CaseDesk:
             if was is Status.WAITING_ON_CUSTOMER:
                 self._unpause(case, now)
             case.resolved_at = now
+            # Business time to resolve: receipt to this (last) resolution, pauses excluded.
+            case.resolve_business_s = max(
+                0.0, self._business_s(case.received_at, now) - (case.paused_business_s or 0.0)
+            )
             case.outcome = body
             case.root_cause = cause
             case.next_update_due_at = None
@@ -899,6 +913,7 @@ class CaseDesk:
         self._transition(case, Status.INVESTIGATING, "reopen")
         case.resolve_due_at = self.ctx.sla.resolve_due(now)  # the resolution clock restarts here
         case.resolved_at = None
+        case.resolve_business_s = None
         case.closed_at = None
         case.customer_response = None
         case.reopen_count += 1

@@ -141,6 +141,12 @@ class Case(Base):
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_remaining_s: Mapped[float | None] = mapped_column(Float)
     next_update_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Report figures, kept by the workflow when the event happens (the calendar is not in SQL):
+    # business seconds from receipt to acknowledgement, spent paused, and from receipt to the
+    # last resolution minus the paused time (NULL until it happens; a reopen clears it).
+    ack_business_s: Mapped[float | None] = mapped_column(Float)
+    resolve_business_s: Mapped[float | None] = mapped_column(Float)
+    paused_business_s: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     last_customer_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     escalation_level: Mapped[int] = mapped_column(SmallInteger, default=0)
