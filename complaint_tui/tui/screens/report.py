@@ -19,7 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, VerticalScroll
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -31,12 +31,12 @@ from complaint_tui.domain.report_period import (
     ReportPeriod,
     period_for,
 )
-from complaint_tui.domain.report_targets import TargetJudgement, TargetVerdict, judge_pct
+from complaint_tui.domain.report_targets import TargetVerdict, judge_pct
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.files import write_new_file
 from complaint_tui.services.lookups import assignable_agents
 from complaint_tui.services.policy import last_review_date, list_policies
-from complaint_tui.services.report_format import format_report
+from complaint_tui.services.report_format import render_report, report_sections
 from complaint_tui.services.reports import ReportQuery, build_report, resolve_hours_distribution
 from complaint_tui.tui.messages import (
     CasesChanged,
@@ -84,158 +84,41 @@ def default_folder() -> str:
 
 
 # ---- the figures as tables ----------------------------------------------------------------------
-def count(n: Any) -> str:
-    return DASH if n is None else f"{int(n):,}"
-
-
-def pct(p: Any) -> str:
-    return DASH if p is None else f"{float(p):.1f}%"
-
-
-def hours_text(h: Any) -> str:
-    return DASH if h is None else f"{float(h):.2f}"
+# The report's tables come from the formatter (report_sections): the cells are the very strings
+# `complaint-tui report` prints. The screen adds the verdicts against the targets above them.
+KEY_SECTIONS = ("Clocks", "Summary")  # shown before the charts; the others after them
+MAX_TABLES = 24  # FigureViews composed for the breakdowns (the formatter gives 14 today)
 
 
 @dataclass(frozen=True)
 class FigureTable:
-    """One small table of the report: a title, its column headers and rows of cells (str or
-    Text)."""
+    """One small table of the report: a title, its column headers and rows of cells."""
 
-    key: str  # the report key it shows (the DataTable's id is "fig-<key>")
     title: str
     columns: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
+    rows: tuple[tuple[str, ...], ...]
 
 
-def _counts(key: str, title: str, what: str, values: dict | None) -> FigureTable:
-    rows = tuple((Text(str(name)), count(n)) for name, n in (values or {}).items())
-    return FigureTable(key, title, (what, "Cases"), rows or ((DASH, count(0)),))
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """A cell holding an on-time percentage's verdict: shown as glyph and words, coloured by
-    the table's ``target--<verdict>`` component class."""
-
-    judged: TargetJudgement
-
-    def __str__(self) -> str:
-        return f"{self.judged.glyph} {self.judged.words}"
-
-
-def key_tables(report: dict, ack_target: float, resolve_target: float) -> list[FigureTable]:
-    """The key figures, shown first: volumes, the two clocks against their targets, times."""
-    esc = report.get("escalations") or {}
-    key = FigureTable(
-        "key",
-        "Key figures",
-        ("Figure", "Value"),
-        (
-            ("Cases received", count(report["cases_received"])),
-            ("Extensions", count(report["extensions"])),
-            ("Reopened", count(report["reopened"])),
-            ("Escalations requested", count(esc.get("requested"))),
-            ("Referrals", count(report["referrals"])),
-        ),
-    )
-    clock_rows = []
-    for name, label, target in (
-        ("ack", "Acknowledged", ack_target),
-        ("resolve", "Resolved", resolve_target),
-    ):
-        c = report[name]
-        clock_rows.append(
-            (
-                label,
-                count(c["on_time"]),
-                count(c["late"]),
-                count(c["pending"]),
-                pct(c["on_time_pct"]),
-                Verdict(judge_pct(c["on_time_pct"], target)),
-            )
-        )
-    clocks = FigureTable(
-        "clocks",
-        "On time",
-        ("Clock", "On time", "Late", "Pending", "On time %", "Target"),
-        tuple(clock_rows),
-    )
-    times = FigureTable(
-        "hours",
-        "Business hours from receipt",
-        ("To", "Median", "p90"),
-        tuple(
-            (label, hours_text(h.get("median")), hours_text(h.get("p90")))
-            for label, h in (
-                ("acknowledge", report["ack_business_hours"] or {}),
-                ("resolve", report["resolve_business_hours"] or {}),
-            )
-        ),
-    )
-    return [clocks, key, times]
-
-
-def breakdown_tables(report: dict) -> list[FigureTable]:
-    """The breakdowns, below the charts."""
-    esc = report.get("escalations") or {}
-    backlog = report.get("backlog") or {}
-    closing = report.get("closing_responses") or {}
-    tables = [
-        _counts("by_channel", "By channel", "Channel", report.get("by_channel")),
-        _counts("by_service", "By service", "Service", report.get("by_service")),
-        _counts("by_category", "By category", "Category", report.get("by_category")),
-        _counts("by_priority", "By priority", "Priority", report.get("by_priority")),
-        _counts("by_status", "By status", "Status", report.get("by_status")),
-        _counts("root_causes", "Root causes", "Root cause", report.get("root_causes")),
-        _counts("backlog_by_age", "Open by age", "Age", backlog.get("by_age")),
-        _counts("backlog_by_band", "Open by urgency", "Band", backlog.get("by_band")),
-        FigureTable(
-            "closing_responses",
-            "Closing responses",
-            ("Response", "Cases"),
-            tuple(
-                (label, count(closing.get(k)))
-                for k, label in (
-                    ("accepted", "accepted"),
-                    ("rejected", "rejected"),
-                    ("no_response", "no response"),
-                )
-            ),
-        ),
-        _counts("escalations_by_level", "Escalations by level", "Level", esc.get("by_level")),
-        _counts(
-            "escalations_by_decision", "Escalation decisions", "Decision", esc.get("by_decision")
-        ),
+def figure_tables(report: dict) -> list[FigureTable]:
+    """Every table of the report, in the formatter's order and with its cells."""
+    return [
+        FigureTable(title, tuple(header), tuple(tuple(r) for r in rows))
+        for title, header, rows in report_sections(report)
     ]
-    agents = report.get("by_agent")
-    if agents is not None:  # supervisors and managers only
-        tables.append(
-            FigureTable(
-                "by_agent",
-                "By agent",
-                ("Agent", "Handled", "Ack on time", "Resolved on time"),
-                tuple(
-                    (
-                        Text(str(a["agent"])),
-                        count(a["handled"]),
-                        pct(a["ack_on_time_pct"]),
-                        pct(a["resolve_on_time_pct"]),
-                    )
-                    for a in agents
-                )
-                or ((DASH, count(0), DASH, DASH),),
-            )
-        )
-    return tables
+
+
+def target_lines(report: dict, ack_target: float, resolve_target: float) -> list[tuple[str, Any]]:
+    """(what, verdict) for both clocks: the on-time percentage against its target."""
+    return [
+        ("Acknowledged on time", judge_pct(report["ack"]["on_time_pct"], ack_target)),
+        ("Resolved on time", judge_pct(report["resolve"]["on_time_pct"], resolve_target)),
+    ]
 
 
 class FigureView(DataTable):
     """One small, read-only table of figures: the screen scrolls, not the table."""
 
     can_focus = False
-    COMPONENT_CLASSES = DataTable.COMPONENT_CLASSES | {
-        f"target--{v.value}" for v in TargetVerdict
-    }
 
     def on_mount(self) -> None:
         self.show_cursor = False
@@ -243,24 +126,25 @@ class FigureView(DataTable):
 
     def show(self, table: FigureTable) -> None:
         self.clear(columns=True)
-        self.border_title = table.title
+        self.border_title = Text(table.title)
         # The first column names, the others count: numbers right-aligned under their header.
         self.add_columns(
-            *(
-                Text(c, justify="right" if i and c != "Target" else "left")
-                for i, c in enumerate(table.columns)
-            )
+            *(Text(c, justify="right" if i else "left") for i, c in enumerate(table.columns))
         )
+        if not table.rows:
+            self.add_row(*(Text("none" if i == 0 else "") for i in range(len(table.columns))))
         for row in table.rows:
-            self.add_row(*(self._cell(cell, i > 0) for i, cell in enumerate(row)))
+            self.add_row(
+                *(Text(cell, justify="right" if i else "left") for i, cell in enumerate(row))
+            )
 
-    def _cell(self, cell: Any, number: bool) -> Any:
-        if isinstance(cell, Verdict):
-            style = self.get_component_rich_style(f"target--{cell.judged.verdict.value}")
-            return Text(str(cell), style=style)
-        if isinstance(cell, str):
-            return Text(cell, justify="right" if number else "left")
-        return cell
+    @staticmethod
+    def natural_width(table: FigureTable) -> int:
+        """The cells it takes to show every column whole: widest cell + padding, and the border."""
+        widths = [Text(c).cell_len for c in table.columns]
+        for row in table.rows:
+            widths = [max(w, Text(c).cell_len) for w, c in zip(widths, row, strict=True)]
+        return sum(w + 2 for w in widths) + 2
 
     def cells(self) -> list[list[str]]:
         """The shown cells as plain text, row by row (the tests compare them with the CLI)."""
@@ -268,6 +152,24 @@ class FigureView(DataTable):
             [cell.plain if isinstance(cell, Text) else str(cell) for cell in self.get_row_at(i)]
             for i in range(self.row_count)
         ]
+
+
+class TargetLines(Static):
+    """The on-time percentages against their targets: glyph and words (they read without
+    colour), coloured by the ``target--<verdict>`` component classes."""
+
+    COMPONENT_CLASSES = {f"target--{v.value}" for v in TargetVerdict}
+
+    def show(self, lines: list[tuple[str, Any]]) -> None:
+        text = Text()
+        for i, (what, judged) in enumerate(lines):
+            if i:
+                text.append("\n")
+            text.append(f" {what}: ")
+            style = self.get_component_rich_style(f"target--{judged.verdict.value}")
+            text.append(judged.text(), style)
+        self.update(text)
+        self.judged = lines
 
 
 # ---- the screen ---------------------------------------------------------------------------------
@@ -282,13 +184,23 @@ class ReportScreen(Screen):
     )
     BINDINGS = [
         Binding("escape", "back", "Back", id="reports.back"),
-        Binding("[", "period(-1)", "Prev period", show=False, id="reports.prev_period",
-                tooltip="Previous period preset"),
-        Binding("]", "period(1)", "Period", id="reports.next_period",
-                tooltip="Next period preset"),
+        Binding(
+            "[",
+            "period(-1)",
+            "Prev period",
+            show=False,
+            id="reports.prev_period",
+            tooltip="Previous period preset",
+        ),
+        Binding("]", "period(1)", "Period", id="reports.next_period", tooltip="Next period preset"),
         Binding("f", "filter", "Filter", id="reports.filter", tooltip="Period and filters"),
-        Binding("e", "export", "Export", id="reports.export",
-                tooltip="Export the shown report (CSV, Markdown, JSON)"),
+        Binding(
+            "e",
+            "export",
+            "Export",
+            id="reports.export",
+            tooltip="Export the shown report (CSV, Markdown, JSON)",
+        ),
         Binding("r", "refresh", "Refresh", show=False, id="reports.refresh"),
         Binding("j,down", "scroll(1)", "Down", show=False, id="reports.scroll_down"),
         Binding("k,up", "scroll(-1)", "Up", show=False, id="reports.scroll_up"),
@@ -305,11 +217,13 @@ class ReportScreen(Screen):
         self.period: ReportPeriod | None = None
         self.report_query: ReportQuery | None = None  # of the figures shown (or coming)
         self.report: dict | None = None  # the figures shown
+        self.shown: tuple[ReportPeriod | None, ReportQuery | None] = (None, None)  # theirs
         self.resolve_hours: list[int] = []
         self.generation = 0
         self.error: str | None = None
         self.last_review: date | None = None
         self.options: FilterOptions | None = None
+        self.rest: list[FigureTable] = []  # the breakdown tables shown
 
     @property
     def backend(self):
@@ -321,18 +235,21 @@ class ReportScreen(Screen):
         yield Static(id="report-choice")
         with VerticalScroll(id="report-body"):
             yield Static(id="report-status")
-            with Grid(id="report-key", classes="report-grid"):
-                for key in KEY_TABLES:
-                    yield FigureView(id=f"fig-{key}", classes="figures")
-            yield WeeklyVolumeChart(id="chart-volume")
-            yield WeeklyOnTimeChart(id="chart-on-time")
-            yield ResolveHoursChart(id="chart-hours")
-            with Grid(id="report-breakdowns", classes="report-grid"):
-                for key in BREAKDOWN_TABLES:
-                    yield FigureView(id=f"fig-{key}", classes="figures")
+            with Vertical(id="report-figures"):  # hidden until the first figures arrive
+                yield TargetLines(id="report-targets")
+                with Grid(id="report-key", classes="report-grid"):
+                    for i in range(len(KEY_SECTIONS)):
+                        yield FigureView(id=f"fig-key-{i}", classes="figures")
+                yield WeeklyVolumeChart(id="chart-volume")
+                yield WeeklyOnTimeChart(id="chart-on-time")
+                yield ResolveHoursChart(id="chart-hours")
+                with Grid(id="report-breakdowns", classes="report-grid"):
+                    for i in range(MAX_TABLES):
+                        yield FigureView(id=f"fig-{i}", classes="figures")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#report-figures").display = False
         self.query_one("#report-body").focus()
         self.load()
 
@@ -384,6 +301,7 @@ class ReportScreen(Screen):
         if message.generation != self.generation:
             return  # an older query's answer
         self.report = message.report
+        self.shown = (self.period, self.report_query)
         self.resolve_hours = message.resolve_hours
         self.query_one("#report-body").loading = False
         self.show_report()
@@ -410,8 +328,22 @@ class ReportScreen(Screen):
         report = self.report
         assert report is not None
         ack_target, resolve_target = self.targets
-        for table in key_tables(report, ack_target, resolve_target):
-            self.query_one(f"#fig-{table.key}", FigureView).show(table)
+        self.query_one(TargetLines).show(target_lines(report, ack_target, resolve_target))
+        tables = figure_tables(report)
+        key = sorted(
+            (t for t in tables if t.title in KEY_SECTIONS),
+            key=lambda t: KEY_SECTIONS.index(t.title),
+        )
+        rest = [t for t in tables if t.title not in KEY_SECTIONS]
+        for i, table in enumerate(key):
+            self.query_one(f"#fig-key-{i}", FigureView).show(table)
+        for i in range(MAX_TABLES):
+            view = self.query_one(f"#fig-{i}", FigureView)
+            view.display = i < len(rest)
+            if i < len(rest):
+                view.show(rest[i])
+        self.rest = rest
+        self.fit_tables()
         weekly = report.get("weekly") or []
         weeks = [w["week"] for w in weekly]
         self.query_one(WeeklyVolumeChart).show(weeks, [w["received"] for w in weekly])
@@ -428,20 +360,18 @@ class ReportScreen(Screen):
         self.query_one(ResolveHoursChart).show(
             hour_bucket_labels(edges), self.resolve_hours, day * sla.resolve_business_days
         )
-        shown = set()
-        for table in breakdown_tables(report):
-            self.query_one(f"#fig-{table.key}", FigureView).show(table)
-            shown.add(table.key)
-        for key in BREAKDOWN_TABLES:
-            self.query_one(f"#fig-{key}", FigureView).display = key in shown
+        self.query_one("#report-figures").display = True
         self.render_header()
 
-    def shown_tables(self) -> dict[str, list[list[str]]]:
-        """Every table on screen as plain text cells, by its key (for tests and checks)."""
+    def shown_tables(self) -> dict[str, tuple[list[str], list[list[str]]]]:
+        """Every table on screen by title: its header and its cells as plain text."""
         return {
-            (view.id or "").removeprefix("fig-"): view.cells()
+            str(view.border_title): (
+                [c.label.plain for c in view.columns.values()],
+                view.cells(),
+            )
             for view in self.query(FigureView)
-            if view.display
+            if view.display and view.row_count
         }
 
     def render_header(self) -> None:
@@ -472,11 +402,19 @@ class ReportScreen(Screen):
         else:
             status.display = False
 
-    def on_resize(self) -> None:
-        # Two tables side by side at 80 columns, three from 120.
+    def fit_tables(self) -> None:
+        """Two tables side by side at 80 columns, three from 120; a table too wide for its
+        share (long root causes, the weekly table) takes the whole row."""
+        width = self.query_one("#report-body").scrollable_content_region.width or self.size.width
         columns = 3 if self.size.width >= 120 else 2
         self.query_one("#report-breakdowns", Grid).styles.grid_size_columns = columns
-        self.query_one("#fig-by_agent").styles.column_span = columns
+        share = (width - (columns - 1)) // columns
+        for i, table in enumerate(self.rest):
+            wide = FigureView.natural_width(table) > share
+            self.query_one(f"#fig-{i}", FigureView).styles.column_span = columns if wide else 1
+
+    def on_resize(self) -> None:
+        self.fit_tables()
         self.render_header()
 
     # ---- actions -----------------------------------------------------------------------------
@@ -522,15 +460,15 @@ class ReportScreen(Screen):
             self.load()
 
     def action_export(self) -> None:
-        if self.report is None or self.period is None:
+        period, query = self.shown
+        if self.report is None or period is None or query is None:
             self.notify("There is no report on screen to export yet.", severity="warning")
             return
-        report, period = self.report, self.period
-        ctx = self.backend.ctx
+        report, filters = self.report, query.filters()
 
         def export(values: dict[str, Any], _version: int) -> Path:
             fmt = values["format"]
-            text = format_report(report, fmt, ctx)
+            text = render_report(report, fmt, filters=filters)
             name = f"complaint-report-{period.start.isoformat()}-{period.end.isoformat()}.{fmt}"
             return write_new_file(Path(values["path"].strip()), name, text.encode("utf-8"))
 

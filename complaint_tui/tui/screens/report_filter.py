@@ -135,7 +135,9 @@ class ReportFilterScreen(ModalScreen[ReportChoice | None]):
             yield Static(id="rf-hint", classes="form-hint")
 
     def _row(self, label: str, widget) -> Horizontal:
-        return Horizontal(Label(label, classes="report-filter-label"), widget, classes="report-filter-row")
+        return Horizontal(
+            Label(label, classes="report-filter-label"), widget, classes="report-filter-row"
+        )
 
     def on_mount(self) -> None:
         self.query_one("#rf-error").display = False
