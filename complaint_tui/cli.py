@@ -969,6 +969,84 @@ def demo(session: Session, count: int, seed: int) -> None:
     )
 
 
+# ---- reports ---------------------------------------------------------------------------------
+@cli.command()
+@click.option("--from", "first", metavar="DATE", help="First local date received (YYYY-MM-DD).")
+@click.option(
+    "--to", "last", metavar="DATE", help="Last local date received, included; default today."
+)
+@click.option("--service", help="Only cases for this service.")
+@click.option("--channel", help="Only cases received by this channel.")
+@click.option("--category", help="Only cases of this category.")
+@click.option("--priority", help="Only cases of this priority.")
+@click.option("--assignee", metavar="NAME", help="Only cases assigned to this agent.")
+@click.option("--policy-version", metavar="LABEL", help="Only cases under this policy version.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "md"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--output", type=PathType(path_type=Path), help="Write to this file, not stdout.")
+@pass_session
+def report(
+    session: Session,
+    first: str | None,
+    last: str | None,
+    service: str | None,
+    channel: str | None,
+    category: str | None,
+    priority: str | None,
+    assignee: str | None,
+    policy_version: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Figures for continuous improvement over the cases received from --from to --to
+    (inclusive local dates; by default the 30 days ending --to), computed in the database.
+
+    Agents, supervisors and managers (an agent's report counts the cases they may see, without
+    the per-agent table). README "Reports" defines every figure and the CSV columns."""
+    from complaint_tui.services.report_format import render_report, write_report
+    from complaint_tui.services.reports import DEFAULT_DAYS, ReportQuery, build_report
+
+    def days():
+        out = []
+        for value, name in ((first, "--from"), (last, "--to")):
+            try:
+                out.append(parse_date(value) if value is not None else None)
+            except ParseError as exc:
+                fail(f"{name}: {value!r} is not a date; {exc}.")
+        return out
+
+    def run() -> None:
+        day_from, day_to = days()
+        ctx = session.checked_ctx()
+        if day_to is None:
+            day_to = ctx.calendar.local(ctx.now()).date()
+        filters = dict(
+            service=service,
+            channel=channel,
+            category=category,
+            priority=priority,
+            assignee=assignee,
+            policy_version=policy_version,
+        )
+        if day_from is None:
+            query = ReportQuery.ending(day_to, DEFAULT_DAYS, **filters)
+        else:
+            query = ReportQuery(day_from, day_to, **filters)
+        text = render_report(build_report(ctx, session.actor, query), fmt, filters=query.filters())
+        if output is None:
+            click.echo(text, nl=False)
+            return
+        write_report(output, text)
+        click.echo(f"Wrote the report to {output}.")
+
+    run_refusable(run)
+
+
 # ---- audit -----------------------------------------------------------------------------------
 @cli.command()
 @click.argument("ref", required=False)

@@ -26,6 +26,7 @@ from typing import Any
 
 from complaint_tui.domain.reports import DEFINITIONS
 from complaint_tui.domain.text import one_line
+from complaint_tui.services.errors import Refused
 
 
 class ReportFormat(StrEnum):
@@ -86,8 +87,18 @@ def render_report(
 
 
 def write_report(path: Path, text: str) -> Path:
-    """Write a rendered report to ``path`` (UTF-8); OSError says why it could not be."""
-    path.write_text(text, encoding="utf-8")
+    """Write a rendered report to ``path`` (UTF-8, replacing a file there); anything in the way
+    (a folder, a missing folder, no permission) is refused in one sentence."""
+    try:
+        if path.exists() and not path.is_file():
+            raise Refused(f"Cannot write the report to {str(path)!r}: it is not a regular file.")
+        path.write_text(text, encoding="utf-8")
+    except ValueError:  # a NUL in the path
+        raise Refused(f"Cannot write the report to {str(path)!r}: no such file.") from None
+    except OSError as exc:
+        raise Refused(
+            f"Cannot write the report to {str(path)!r}: {exc.strerror or 'it failed'}."
+        ) from None
     return path
 
 
