@@ -47,6 +47,8 @@ class ReportChart(PlotextPlot):
     }
     """
 
+    data: tuple = ()  # what it was last given to draw (the tests compare it with the report)
+
     def _start(self, title: str) -> None:
         plt = self.plt
         plt.clear_figure()
@@ -66,6 +68,7 @@ class WeeklyVolumeChart(ReportChart):
     TITLE = "Complaints received per week"
 
     def show(self, weeks: Sequence[str], received: Sequence[int]) -> None:
+        self.data = (list(weeks), list(received))
         if not weeks:
             self._empty(self.TITLE, "No complaint was received in this period.")
             return
@@ -89,6 +92,7 @@ class WeeklyOnTimeChart(ReportChart):
         ack_target: float,
         resolve_target: float,
     ) -> None:
+        self.data = (list(weeks), list(ack_pct), list(resolve_pct), ack_target, resolve_target)
         title = (
             f"On time % per week: {ACK_MARKER} acknowledged (target {ack_target:g}%), "
             f"{RESOLVE_MARKER} resolved (target {resolve_target:g}%)"
@@ -118,6 +122,7 @@ class ResolveHoursChart(ReportChart):
     TITLE = "Resolutions by business hours taken"
 
     def show(self, labels: Sequence[str], counts: Sequence[int], target_hours: float) -> None:
+        self.data = (list(labels), list(counts))
         title = f"{self.TITLE} (target {target_hours:g} h)"
         if not any(counts):
             self._empty(title, "No case received in this period is resolved yet.")
