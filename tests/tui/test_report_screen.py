@@ -1,7 +1,12 @@
 """The report screen (key 3, issue 10 item 3): the period picker and filters, the figures, the
 charts, the export, and the done-means "the report screen shows the same figures as the CLI"
-(on the seeded demo database, clock frozen at Wed 2026-11-25 10:00 Ho Chi Minh City)."""
+(on the seeded demo database, clock frozen at Wed 2026-11-25 10:00 Ho Chi Minh City).
 
+Snapshots use the story database of tests/tui/fixtures.py, at 80×24 and 120×40, in colour and
+with NO_COLOR; the charts are in view at 80×24 one page down.
+"""
+
+# ruff: noqa: F811 - the story fixtures are imported from test_snapshots and used as arguments
 from __future__ import annotations
 
 import json
@@ -33,6 +38,16 @@ from complaint_tui.tui.widgets.report_charts import (
 )
 from tests.conftest import DEFAULT_NOW
 from tests.tui.conftest import settle
+from tests.tui.test_snapshots import (  # noqa: F401 - fixtures, used as arguments
+    SIZES,
+    SMALL,
+    app_for,
+    expect,
+    steps,
+    story,
+    story_ctx,
+    story_template,
+)
 
 THIS_MONTH = (date(2026, 11, 1), date(2026, 11, 25))
 LAST_MONTH = (date(2026, 10, 1), date(2026, 10, 31))
@@ -318,3 +333,79 @@ def test_default_export_folder_is_home_or_downloads(monkeypatch, tmp_path):
     assert report_screen.default_folder() == str(tmp_path)
     (tmp_path / "Downloads").mkdir()
     assert report_screen.default_folder() == str(tmp_path / "Downloads")
+
+
+# ---- snapshots ------------------------------------------------------------------------------------
+def loaded(screen: ReportScreen) -> None:
+    assert screen.report is not None, screen.error
+
+
+@pytest.fixture(autouse=True)
+def _fixed_export_folder(monkeypatch):
+    """The export form suggests ~/Downloads: make it the same on every machine."""
+    monkeypatch.setattr(report_screen, "default_folder", lambda: "/home/agent/Downloads")
+
+
+@pytest.mark.parametrize("colours", ["colour", "no_color"])
+@pytest.mark.parametrize("size", SIZES)
+def test_report_snapshot(snap_compare, app_for, monkeypatch, size, colours):
+    """The key figures first: the verdicts against the targets, the clocks, the summary."""
+    if colours == "no_color":
+        monkeypatch.setenv("NO_COLOR", "1")  # read when the app is built
+    app = app_for()
+    assert app.no_color is (colours == "no_color")
+    assert snap_compare(
+        app, terminal_size=size, run_before=steps("3", expect(ReportScreen, loaded))
+    )
+
+
+@pytest.mark.parametrize("colours", ["colour", "no_color"])
+@pytest.mark.parametrize("pages", [1, 2])
+def test_report_charts_snapshot_80x24(snap_compare, app_for, monkeypatch, pages, colours):
+    """One page down: the weekly charts; two: the resolution-hours histogram and tables."""
+    if colours == "no_color":
+        monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(
+        app_for(),
+        terminal_size=SMALL,
+        run_before=steps("3", expect(ReportScreen, loaded), *["pagedown"] * pages),
+    )
+
+
+def to_charts(pilot) -> None:
+    """Scroll the report so that the weekly volume chart is at the top."""
+    pilot.app.screen.query_one(WeeklyVolumeChart).scroll_visible(top=True, animate=False)
+
+
+def test_report_last_12_months_120x40(snap_compare, app_for):
+    """A year of weeks in the charts."""
+    assert snap_compare(
+        app_for(),
+        terminal_size=(120, 40),
+        run_before=steps("3", "]", "]", "]", expect(ReportScreen, loaded), to_charts),
+    )
+
+
+def test_report_agent_80x24(snap_compare, app_for):
+    """An agent's report: the cases they may see, no per-agent table."""
+    assert snap_compare(
+        app_for("lan.nguyen"),
+        terminal_size=SMALL,
+        run_before=steps("3", expect(ReportScreen, loaded), "G"),
+    )
+
+
+def test_report_filter_form_80x24(snap_compare, app_for):
+    assert snap_compare(
+        app_for(),
+        terminal_size=SMALL,
+        run_before=steps("3", expect(ReportScreen, loaded), "f", expect(ReportFilterScreen)),
+    )
+
+
+def test_report_export_form_80x24(snap_compare, app_for):
+    assert snap_compare(
+        app_for(),
+        terminal_size=SMALL,
+        run_before=steps("3", expect(ReportScreen, loaded), "e", expect(ActionForm)),
+    )

@@ -23,9 +23,10 @@ def week_label(week: str) -> str:
 
 
 def _count_ticks(top: int) -> list[int]:
-    """Whole-number ticks from 0 to at least ``top``, at most five of them."""
-    step = max(1, -(-top // 4))
-    return list(range(0, top + step, step))
+    """Three whole-number ticks, 0, the middle and the top (at least ``top``): a chart ten rows
+    high has no room for more that fall on their rows."""
+    half = max(1, -(-top // 2))
+    return [0, half, 2 * half]
 
 
 def _ticks(count: int, width: int, label_width: int = 5) -> list[int]:
@@ -73,8 +74,10 @@ class WeeklyVolumeChart(ReportChart):
             self._empty(self.TITLE, "No complaint was received in this period.")
             return
         self._start(self.TITLE)
-        x = list(range(len(weeks)))
-        self.plt.bar(x, list(received), width=0.6)
+        # Weeks without a complaint draw no bar (plotext draws a zero as a one-row block).
+        bars = [(i, n) for i, n in enumerate(received) if n]
+        self.plt.bar([i for i, _ in bars], [n for _, n in bars], width=0.6)
+        self.plt.xlim(-0.5, len(weeks) - 0.5)
         shown = _ticks(len(weeks), self.size.width or 76)
         self.plt.xticks(shown, [week_label(weeks[i]) for i in shown])
         ticks = _count_ticks(max(received))
@@ -129,7 +132,9 @@ class ResolveHoursChart(ReportChart):
             return
         self._start(title)
         x = list(range(len(labels)))
-        self.plt.bar(x, list(counts), width=0.6)
+        bars = [(i, n) for i, n in enumerate(counts) if n]
+        self.plt.bar([i for i, _ in bars], [n for _, n in bars], width=0.6)
+        self.plt.xlim(-0.5, len(labels) - 0.5)
         self.plt.xticks(x, list(labels))
         ticks = _count_ticks(max(counts))
         self.plt.yticks(ticks, [str(t) for t in ticks])
