@@ -158,9 +158,9 @@ class _Report:
                 else Case.category == q.category
             )
         if q.service:
-            conds.append(
-                exists().where(CaseService.case_id == Case.id, CaseService.service == q.service)
-            )
+            # Aliased: the by-service figure joins case_services itself.
+            svc = CaseService.__table__.alias("filter_services")
+            conds.append(exists().where(svc.c.case_id == Case.id, svc.c.service == q.service))
         if q.assignee:
             agent_id = s.scalar(select(Agent.id).where(Agent.name == q.assignee.strip()))
             if agent_id is None:
