@@ -409,3 +409,40 @@ def test_report_export_form_80x24(snap_compare, app_for):
         terminal_size=SMALL,
         run_before=steps("3", expect(ReportScreen, loaded), "e", expect(ActionForm)),
     )
+
+
+async def test_figures_load_in_a_worker_behind_a_loading_indicator(make_app, monkeypatch):
+    """The screen stays responsive while the report is read; an older query's answer that
+    arrives after a newer one is dropped."""
+    import threading
+
+    from textual.widgets import LoadingIndicator
+
+    release = threading.Event()
+    real = report_screen.build_report
+
+    def slow(ctx, actor, query):
+        release.wait(10)
+        return real(ctx, actor, query)
+
+    monkeypatch.setattr(report_screen, "build_report", slow)
+    app = make_app("anh.vo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        for _ in range(3):
+            await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportScreen)
+        body = screen.query_one("#report-body")
+        assert body.loading  # Textual covers the widget with a LoadingIndicator meanwhile
+        assert isinstance(body.get_loading_widget(), LoadingIndicator)
+        assert screen.report is None
+        await pilot.press("]")  # asks again before the first answer came
+        await pilot.pause()
+        release.set()
+        await settle(pilot)
+        assert not body.loading
+        assert screen.choice.preset is PeriodPreset.LAST_MONTH
+        assert screen.report is not None
+        assert screen.report["period"] == {"from": "2026-10-01", "to": "2026-10-31"}
