@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from textual.message import Message
 
@@ -78,12 +79,14 @@ class AttachmentSaved(Message):
 
 @dataclass
 class ReportLoaded(Message):
-    """The report screen's figures: the service's report dict and the resolution-hours counts
-    for its histogram, for the query it asked with ``generation``."""
+    """The report screen's figures: the service's report dict, the resolution-hours counts for
+    its histogram and the last procedure review's date, for the query it asked with
+    ``generation``."""
 
     generation: int
     report: dict
     resolve_hours: list[int]
+    last_review: date | None
 
 
 @dataclass

@@ -58,24 +58,7 @@ from complaint_tui.tui.widgets.report_charts import (
     hour_bucket_labels,
 )
 
-# The tables, in the order the screen shows them (FigureTable.key).
-KEY_TABLES = ("clocks", "key", "hours")
-BREAKDOWN_TABLES = (
-    "by_channel",
-    "by_service",
-    "by_category",
-    "by_priority",
-    "by_status",
-    "root_causes",
-    "backlog_by_age",
-    "backlog_by_band",
-    "closing_responses",
-    "escalations_by_level",
-    "escalations_by_decision",
-    "by_agent",
-)
 EXPORT_FORMATS = (("CSV", "csv"), ("Markdown", "md"), ("JSON", "json"))
-DASH = "–"
 
 
 def default_folder() -> str:
@@ -286,7 +269,7 @@ class ReportScreen(Screen):
                 ctx.settings.sla.resolve_business_days,
             )
             counts = resolve_hours_distribution(ctx, actor, query, edges)
-            self.last_review = last_review_date(ctx, actor)
+            last_review = last_review_date(ctx, actor)
         except Refused as exc:
             self.post_message(ReportFailed(generation, str(exc)))
             return
@@ -294,7 +277,7 @@ class ReportScreen(Screen):
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             self.post_message(ReportFailed(generation, f"The report could not be read: {first}."))
             return
-        self.post_message(ReportLoaded(generation, report, counts))
+        self.post_message(ReportLoaded(generation, report, counts, last_review))
 
     @on(ReportLoaded)
     def _loaded(self, message: ReportLoaded) -> None:
@@ -303,6 +286,7 @@ class ReportScreen(Screen):
         self.report = message.report
         self.shown = (self.period, self.report_query)
         self.resolve_hours = message.resolve_hours
+        self.last_review = message.last_review
         self.query_one("#report-body").loading = False
         self.show_report()
 
