@@ -1,0 +1,143 @@
+"""The team's workload (key 4, ``complaint-tui team``): one row per active person who handles
+cases, counted by SQL in one grouped query over the open cases, never loaded case by case.
+
+"Open" is what the queue's "All open" view holds (a running or a paused clock), "breached" and
+"urgent" are the queue's own bands (CaseDesk.urgency_condition), "waiting" the queue's
+"Waiting on customer" view; "escalations" are the pending reviews of the person's open cases,
+and "oldest open" is when the oldest of them was received. Supervisors and managers only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.exc import OperationalError
+
+from complaint_tui.domain.enums import QueueBucket, Role, Urgency
+from complaint_tui.services.cases import CaseDesk
+from complaint_tui.services.context import _first_line
+from complaint_tui.services.errors import Unavailable
+from complaint_tui.services.permissions import require_team_reader_logged, visible_filter
+from complaint_tui.store.models import Agent, Case
+
+OPEN_BUCKETS = (QueueBucket.ACTIVE, QueueBucket.PAUSED)
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """One person's open workload."""
+
+    name: str
+    role: Role
+    open: int
+    breached: int
+    urgent: int
+    waiting: int  # on the customer (the clock is paused)
+    escalations: int  # pending reviews among the open cases
+    oldest_open: datetime | None  # received_at of the oldest open case
+
+    def to_json(self, tz: tzinfo | None = None) -> dict[str, Any]:
+        oldest = self.oldest_open
+        if oldest is not None and tz is not None:
+            oldest = oldest.astimezone(tz)
+        return {
+            "agent": self.name,
+            "role": self.role.value,
+            "open": self.open,
+            "breached": self.breached,
+            "urgent": self.urgent,
+            "waiting_on_customer": self.waiting,
+            "escalations_pending": self.escalations,
+            "oldest_open": oldest.isoformat() if oldest is not None else None,
+        }
+
+
+class TeamService:
+    """The team view's figures for one supervisor or manager."""
+
+    def __init__(self, desk: CaseDesk) -> None:
+        self.desk = desk
+        self.ctx = desk.ctx
+        self.actor = desk.actor
+
+    def workload_query(self):
+        """Per assignee: the open cases, grouped in SQL (the assignee's queue index serves it)."""
+        desk = self.desk
+
+        def n(condition):
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        return (
+            select(
+                Case.assignee_id.label("agent_id"),
+                func.count().label("open"),
+                n(desk.urgency_condition(Urgency.BREACHED)).label("breached"),
+                n(desk.urgency_condition(Urgency.URGENT)).label("urgent"),
+                n(desk.urgency_condition(Urgency.PAUSED)).label("waiting"),
+                n(Case.escalation_pending.is_(True)).label("escalations"),
+                func.min(Case.received_at).label("oldest_open"),
+            )
+            .where(
+                Case.assignee_id.is_not(None),
+                Case.queue_bucket.in_(OPEN_BUCKETS),
+                visible_filter(self.actor),
+            )
+            .group_by(Case.assignee_id)
+        )
+
+    def rows(self, names: tuple[str, ...] | None = None) -> list[TeamRow]:
+        """Every active person who handles cases (or only ``names``), by name, with their open
+        workload (zeros for someone holding none)."""
+        require_team_reader_logged(self.ctx, self.actor)
+        counts = self.workload_query().subquery()
+        stmt = (
+            select(
+                Agent.name,
+                Agent.role,
+                counts.c.open,
+                counts.c.breached,
+                counts.c.urgent,
+                counts.c.waiting,
+                counts.c.escalations,
+                counts.c.oldest_open,
+            )
+            .outerjoin(counts, counts.c.agent_id == Agent.id)
+            .where(and_(Agent.active.is_(True), Agent.role != Role.ADMIN.value))
+            .order_by(Agent.name)
+        )
+        if names is not None:
+            stmt = stmt.where(Agent.name.in_(names))
+        try:
+            with self.desk._tx(write=False) as s:
+                result = s.execute(stmt).all()
+        except OperationalError as exc:  # pragma: no cover - the database went away
+            raise Unavailable(f"The database did not answer: {_first_line(exc)}.") from None
+        return [
+            TeamRow(
+                name=r.name,
+                role=Role(r.role),
+                open=int(r.open or 0),
+                breached=int(r.breached or 0),
+                urgent=int(r.urgent or 0),
+                waiting=int(r.waiting or 0),
+                escalations=int(r.escalations or 0),
+                oldest_open=_aware(r.oldest_open),
+            )
+            for r in result
+        ]
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """min() over the UTC column: SQLite hands back the stored text, naive, in UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        from datetime import UTC
+
+        value = value.replace(tzinfo=UTC)
+    return value
