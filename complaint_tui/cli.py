@@ -336,9 +336,7 @@ def agent_role(session: Session, name: str, role: str) -> None:
 
 @agent.command("deactivate")
 @click.argument("name")
-@click.option(
-    "--reassign-to", metavar="OTHER", help="Hand the agent's cases to this active agent."
-)
+@click.option("--reassign-to", metavar="OTHER", help="Hand the agent's cases to this active agent.")
 @click.option("--unassign", is_flag=True, help="Leave the agent's cases unassigned.")
 @pass_session
 def agent_deactivate(session: Session, name: str, reassign_to: str | None, unassign: bool) -> None:

@@ -76,9 +76,7 @@ def test_agents_are_refused_the_team_view_and_the_refusal_is_logged(ctx, agents)
     build_team(ctx, agents)
     with pytest.raises(PermissionDenied) as info:
         TeamService(CaseDesk(ctx, agents["alice"])).rows()
-    assert str(info.value) == (
-        "The team view is for supervisors and managers; alice is an agent."
-    )
+    assert str(info.value) == ("The team view is for supervisors and managers; alice is an agent.")
     with pytest.raises(PermissionDenied):
         TeamService(CaseDesk(ctx, agents["ada"])).rows()
     with ctx.db.session() as s:
@@ -154,7 +152,9 @@ def test_deactivating_an_agent_who_holds_cases_is_refused_naming_the_count(ctx, 
         assert str(err) == why
     assert_unchanged(
         ctx,
-        lambda: set_agent_active(ctx, agents["ada"], "alice", False, reassign_to="bob", unassign=True),
+        lambda: set_agent_active(
+            ctx, agents["ada"], "alice", False, reassign_to="bob", unassign=True
+        ),
     )
 
 
@@ -209,7 +209,9 @@ def test_a_handover_to_someone_who_recused_is_refused(ctx, agents):
     err = assert_unchanged(
         ctx, lambda: set_agent_active(ctx, agents["ada"], "alice", False, reassign_to="bob")
     )
-    assert str(err) == "bob recused from 1 case of alice's; reassign those first, or use --unassign."
+    assert (
+        str(err) == "bob recused from 1 case of alice's; reassign those first, or use --unassign."
+    )
 
 
 def test_an_agent_without_cases_is_deactivated_plainly(ctx, agents):
@@ -217,6 +219,9 @@ def test_an_agent_without_cases_is_deactivated_plainly(ctx, agents):
     done = set_agent_active(ctx, agents["ada"], "max", False)
     assert (done.moved, done.to) == (0, None)
     with ctx.db.session() as s:
-        assert s.scalar(select(TimelineEvent.id).where(TimelineEvent.text.like("%deactivated%"))) is None
+        assert (
+            s.scalar(select(TimelineEvent.id).where(TimelineEvent.text.like("%deactivated%")))
+            is None
+        )
     with pytest.raises(Refused):
         set_agent_active(ctx, agents["ada"], "max", True, unassign=True)

@@ -173,7 +173,9 @@ def _in_hand(s: Session, ctx: AppContext, agent: Agent, target: Agent | None) ->
     return in_hand, recused
 
 
-def _hand_over(s: Session, ctx: AppContext, actor: Actor, agent: Agent, target: Agent | None) -> int:
+def _hand_over(
+    s: Session, ctx: AppContext, actor: Actor, agent: Agent, target: Agent | None
+) -> int:
     """Move every case ``agent`` holds (not closed) to ``target`` (None: nobody), each with an
     assignment entry in its timeline, in the caller's transaction."""
     now = ctx.now()
@@ -203,9 +205,7 @@ def _hand_over(s: Session, ctx: AppContext, actor: Actor, agent: Agent, target: 
     result = s.execute(
         update(Case)
         .where(held)
-        .values(
-            assignee_id=target.id if target else None, version=Case.version + 1, updated_at=now
-        )
+        .values(assignee_id=target.id if target else None, version=Case.version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

@@ -594,9 +594,10 @@ class CaseDesk:
         """Refuse, in one sentence, an assignee filter naming nobody of the desk."""
         if assignee == UNASSIGNED:
             return
-        if has_unstorable(assignee) or s.scalar(
-            select(Agent.id).where(Agent.name == assignee)
-        ) is None:
+        if (
+            has_unstorable(assignee)
+            or s.scalar(select(Agent.id).where(Agent.name == assignee)) is None
+        ):
             raise NotFound(f"No agent {assignee!r}; name an agent, or none for unassigned cases.")
 
     def urgency_condition(self, urgency: Urgency):
