@@ -38,15 +38,19 @@ URGENT_AT = datetime(2026, 11, 24, 12, 0, tzinfo=VN)  # Tue: due Wed 17:00, urge
 TEAM_NOW = datetime(2026, 11, 25, 14, 30, tzinfo=VN)
 
 
-def build_team(ctx: AppContext, people: dict[str, Actor]) -> dict[str, list[str]]:
+def build_team(
+    ctx: AppContext, people: dict[str, Actor], names: dict[str, str] | None = None
+) -> dict[str, list[str]]:
     """The data set, through the services (as supervisor ``sue``), written at the context's
-    fixed clock (DEFAULT_NOW), which is then moved on to TEAM_NOW; returns refs by holder."""
+    fixed clock (DEFAULT_NOW), which is then moved on to TEAM_NOW; returns refs by holder.
+    ``names``: the real name of each person (PostgreSQL logins carry a suffix)."""
     sue = CaseDesk(ctx, people["sue"])
+    real = names or {}
 
     def new(received: datetime, holder: str | None, **kw) -> str:
         ref = sue.create(draft(received_at=received, **kw)).ref
         if holder is not None:
-            sue.assign(ref, holder)
+            sue.assign(ref, real.get(holder, holder))
         return ref
 
     refs: dict[str, list[str]] = {"alice": [], "bob": [], "sue": [], "nobody": []}

@@ -55,6 +55,11 @@ class TeamRow:
         }
 
 
+def workload_label(row: TeamRow) -> str:
+    """A candidate as the assign form lists them: "lan.nguyen · 12 open, 3 breached"."""
+    return f"{row.name} · {row.open:,} open, {row.breached:,} breached"
+
+
 class TeamService:
     """The team view's figures for one supervisor or manager."""
 
