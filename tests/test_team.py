@@ -225,3 +225,24 @@ def test_an_agent_without_cases_is_deactivated_plainly(ctx, agents):
         )
     with pytest.raises(Refused):
         set_agent_active(ctx, agents["ada"], "max", True, unassign=True)
+
+
+def test_the_team_query_reads_the_open_workload_index_alone(tmp_path, sqlite_template):
+    """SQLite, without statistics: one grouped pass over the partial index of open cases."""
+    import shutil
+
+    from sqlalchemy import text
+
+    from complaint_tui.domain.settings import Settings
+    from complaint_tui.services.context import AppContext
+    from tests.conftest import add_agent
+
+    shutil.copy(sqlite_template, tmp_path / "plan.db")
+    ctx = AppContext.build(Settings(), f"sqlite:///{tmp_path / 'plan.db'}")
+    service = TeamService(CaseDesk(ctx, add_agent(ctx, "sue", "supervisor")))
+    sql = service.workload_query().compile(ctx.db.engine, compile_kwargs={"literal_binds": True})
+    with ctx.db.engine.connect() as conn:
+        plan = " ".join(r[-1] for r in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    ctx.db.dispose()
+    assert "COVERING INDEX ix_cases_open_workload" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan

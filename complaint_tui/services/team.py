@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.exc import OperationalError
 
 from complaint_tui.domain.enums import QueueBucket, Role, Urgency
@@ -23,7 +23,10 @@ from complaint_tui.services.errors import Unavailable
 from complaint_tui.services.permissions import require_team_reader_logged, visible_filter
 from complaint_tui.store.models import Agent, Case
 
-OPEN_BUCKETS = (QueueBucket.ACTIVE, QueueBucket.PAUSED)
+# The open cases (a running or a paused clock: every bucket before DONE), written as the
+# predicate of the partial index ix_cases_open_workload (migration 0010), literally: SQLite and
+# PostgreSQL use a partial index only for a query whose condition is visibly the index's own.
+OPEN_CASES = Case.queue_bucket < literal_column(str(QueueBucket.DONE))
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ class TeamService:
             )
             .where(
                 Case.assignee_id.is_not(None),
-                Case.queue_bucket.in_(OPEN_BUCKETS),
+                OPEN_CASES,
                 visible_filter(self.actor),
             )
             .group_by(Case.assignee_id)

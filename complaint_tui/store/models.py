@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -185,6 +186,18 @@ class Case(Base):
             "id",
         ),
         Index("ix_cases_received", "received_at"),
+        # The team view: each person's open cases, grouped by assignee from the index alone
+        # (services/team.py; only the open cases are in it).
+        Index(
+            "ix_cases_open_workload",
+            "assignee_id",
+            "queue_bucket",
+            "queue_at",
+            "received_at",
+            "escalation_pending",
+            sqlite_where=text("queue_bucket < 2"),
+            postgresql_where=text("queue_bucket < 2"),
+        ),
     )
 
 

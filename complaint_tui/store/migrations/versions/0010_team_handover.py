@@ -18,8 +18,13 @@ first that the caller is in the desk's admin group (or the owner):
 
 ``complaint-tui init`` grants both to the admin group (store/access.py). SQLite runs the same
 statements from the program (services/admin.py).
+
+Both dialects get ``ix_cases_open_workload``, a partial index of the open cases (queue bucket
+before "done") by assignee holding every column the team view counts (services/team.py), so its
+one grouped query reads the index alone: at a million cases the full scan took seconds on SQLite.
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
@@ -110,7 +115,24 @@ FUNCTION_SIGNATURES = (
 )
 
 
+OPEN_WORKLOAD_COLUMNS = [
+    "assignee_id",
+    "queue_bucket",
+    "queue_at",
+    "received_at",
+    "escalation_pending",
+]
+OPEN_CASES = "queue_bucket < 2"
+
+
 def upgrade() -> None:
+    op.create_index(
+        "ix_cases_open_workload",
+        "cases",
+        OPEN_WORKLOAD_COLUMNS,
+        sqlite_where=sa.text(OPEN_CASES),
+        postgresql_where=sa.text(OPEN_CASES),
+    )
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
@@ -124,6 +146,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_cases_open_workload", table_name="cases")
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
