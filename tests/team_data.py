@@ -3,7 +3,7 @@
 Shared by the team service, CLI and TUI tests.
 
 alice (agent): a breached case that is escalated, an urgent one, one waiting on the customer,
-  and one resolved (not open).
+  and one resolved (not open) whose outcome the customer escalated.
 bob (agent): one case with time to spare, and one confidential.
 sue (supervisor): one urgent case.  max (manager): none.  Unassigned: one case.
 """
@@ -20,7 +20,7 @@ from tests.helpers_db import draft
 
 # What the team view must show for this data set: (open, breached, urgent, waiting, escalations).
 EXPECTED = {
-    "alice": (3, 1, 1, 1, 1),
+    "alice": (3, 1, 1, 1, 2),
     "bob": (2, 0, 0, 0, 0),
     "max": (0, 0, 0, 0, 0),
     "sue": (1, 0, 1, 0, 0),
@@ -65,6 +65,7 @@ def build_team(
     resolved = new(datetime(2026, 11, 19, 9, 0, tzinfo=VN), "alice")
     sue.start(resolved)
     sue.resolve(resolved, "Restarted the VPS and credited the downtime.", "Hardware failure")
+    sue.escalate(resolved, "Not good enough; a supervisor, please.")  # pending, not open
     refs["alice"].append(resolved)
     refs["bob"].append(new(datetime(2026, 11, 25, 9, 0, tzinfo=VN), "bob"))
     refs["bob"].append(new(datetime(2026, 11, 25, 9, 30, tzinfo=VN), "bob", confidential=True))

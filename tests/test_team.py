@@ -36,7 +36,7 @@ def test_team_rows_count_each_agent_open_cases_in_the_queue_bands(ctx, agents):
         "breached": 1,
         "urgent": 1,
         "waiting_on_customer": 1,
-        "escalations_pending": 1,
+        "escalations_pending": 2,
         "oldest_open": "2026-11-20T09:00:00+07:00",
     }
 
@@ -59,7 +59,7 @@ def test_team_figures_agree_with_the_queue_filtered_to_each_agent(ctx, agents):
         badges = [r.badge(ctx.sla, desk.now).band for r in open_rows]
         assert badges.count(Urgency.BREACHED) == row.breached
         assert badges.count(Urgency.URGENT) == row.urgent
-        assert sum(r.escalation_pending for r in open_rows) == row.escalations
+        assert sum(r.escalation_pending for r in listed) == row.escalations
 
 
 def test_team_rows_move_with_time(ctx, agents, clock):
@@ -227,8 +227,9 @@ def test_an_agent_without_cases_is_deactivated_plainly(ctx, agents):
         set_agent_active(ctx, agents["ada"], "max", True, unassign=True)
 
 
-def test_the_team_query_reads_the_open_workload_index_alone(tmp_path, sqlite_template):
-    """SQLite, without statistics: one grouped pass over the partial index of open cases."""
+def test_the_team_queries_read_their_partial_indexes(tmp_path, sqlite_template):
+    """SQLite, without statistics: the open workload in one grouped pass over its partial
+    index, no sort; the reviews from the pending rows alone."""
     import shutil
 
     from sqlalchemy import text
@@ -240,9 +241,14 @@ def test_the_team_query_reads_the_open_workload_index_alone(tmp_path, sqlite_tem
     shutil.copy(sqlite_template, tmp_path / "plan.db")
     ctx = AppContext.build(Settings(), f"sqlite:///{tmp_path / 'plan.db'}")
     service = TeamService(CaseDesk(ctx, add_agent(ctx, "sue", "supervisor")))
-    sql = service.workload_query().compile(ctx.db.engine, compile_kwargs={"literal_binds": True})
-    with ctx.db.engine.connect() as conn:
-        plan = " ".join(r[-1] for r in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    plans = []
+    for stmt in (service.workload_query(), service.reviews_query()):
+        sql = stmt.compile(ctx.db.engine, compile_kwargs={"literal_binds": True})
+        with ctx.db.engine.connect() as conn:
+            plans.append(" ".join(r[-1] for r in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}"))))
     ctx.db.dispose()
-    assert "COVERING INDEX ix_cases_open_workload" in plan, plan
-    assert "TEMP B-TREE" not in plan, plan
+    assert "COVERING INDEX ix_cases_open_workload" in plans[0], plans
+    # Only the pending reviews are read: the partial index, or (no statistics yet) a range of
+    # an escalation index, whose few rows are then grouped.
+    assert "INDEX ix_cases_pending_review" in plans[1] or "(escalation_pending=?)" in plans[1]
+    assert "TEMP B-TREE" not in plans[0], plans

@@ -3,8 +3,10 @@ cases, counted by SQL in one grouped query over the open cases, never loaded cas
 
 "Open" is what the queue's "All open" view holds (a running or a paused clock), "breached" and
 "urgent" are the queue's own bands (CaseDesk.urgency_condition), "waiting" the queue's
-"Waiting on customer" view; "escalations" are the pending reviews of the person's open cases,
-and "oldest open" is when the oldest of them was received. Supervisors and managers only.
+"Waiting on customer" view; "escalations" are the reviews awaiting a decision on any of the
+person's cases (a review is mostly of a resolved case's outcome), and "oldest open" is when the
+oldest open case was received. Two grouped queries, each over a partial index holding only the
+rows it counts (migration 0010). Supervisors and managers only.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from complaint_tui.store.models import Agent, Case
 # predicate of the partial index ix_cases_open_workload (migration 0010), literally: SQLite and
 # PostgreSQL use a partial index only for a query whose condition is visibly the index's own.
 OPEN_CASES = Case.queue_bucket < literal_column(str(QueueBucket.DONE))
+# A review awaiting its decision, as the predicate of the partial index ix_cases_pending_review
+# (migration 0010); such a case may be open, resolved or closed.
+PENDING_REVIEW = Case.escalation_pending == literal_column("true")
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class TeamRow:
     breached: int
     urgent: int
     waiting: int  # on the customer (the clock is paused)
-    escalations: int  # pending reviews among the open cases
+    escalations: int  # reviews awaiting a decision, on any of their cases (open or resolved)
     oldest_open: datetime | None  # received_at of the oldest open case
 
     def to_json(self, tz: tzinfo | None = None) -> dict[str, Any]:
@@ -86,7 +91,6 @@ class TeamService:
                 n(desk.urgency_condition(Urgency.BREACHED)).label("breached"),
                 n(desk.urgency_condition(Urgency.URGENT)).label("urgent"),
                 n(desk.urgency_condition(Urgency.PAUSED)).label("waiting"),
-                n(Case.escalation_pending.is_(True)).label("escalations"),
                 func.min(Case.received_at).label("oldest_open"),
             )
             .where(
@@ -97,11 +101,21 @@ class TeamService:
             .group_by(Case.assignee_id)
         )
 
+    def reviews_query(self):
+        """Per assignee: the escalations awaiting a decision on their cases, whatever the case's
+        status (a customer asks for a review of an outcome, so mostly of resolved cases)."""
+        return (
+            select(Case.assignee_id.label("agent_id"), func.count().label("escalations"))
+            .where(PENDING_REVIEW, Case.assignee_id.is_not(None), visible_filter(self.actor))
+            .group_by(Case.assignee_id)
+        )
+
     def rows(self, names: tuple[str, ...] | None = None) -> list[TeamRow]:
         """Every active person who handles cases (or only ``names``), by name, with their open
         workload (zeros for someone holding none)."""
         require_team_reader_logged(self.ctx, self.actor)
         counts = self.workload_query().subquery()
+        reviews = self.reviews_query().subquery()
         stmt = (
             select(
                 Agent.name,
@@ -110,10 +124,11 @@ class TeamService:
                 counts.c.breached,
                 counts.c.urgent,
                 counts.c.waiting,
-                counts.c.escalations,
+                reviews.c.escalations,
                 counts.c.oldest_open,
             )
             .outerjoin(counts, counts.c.agent_id == Agent.id)
+            .outerjoin(reviews, reviews.c.agent_id == Agent.id)
             .where(and_(Agent.active.is_(True), Agent.role != Role.ADMIN.value))
             .order_by(Agent.name)
         )

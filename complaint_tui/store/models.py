@@ -198,6 +198,13 @@ class Case(Base):
             sqlite_where=text("queue_bucket < 2"),
             postgresql_where=text("queue_bucket < 2"),
         ),
+        # The team view's escalations pending, by assignee (any status).
+        Index(
+            "ix_cases_pending_review",
+            "assignee_id",
+            sqlite_where=text("escalation_pending = true"),
+            postgresql_where=text("escalation_pending = true"),
+        ),
     )
 
 
