@@ -1,5 +1,5 @@
 """The team's workload (key 4, ``complaint-tui team``): one row per active person who handles
-cases, counted by SQL in one grouped query over the open cases, never loaded case by case.
+cases, counted by SQL in grouped queries, never loaded case by case.
 
 "Open" is what the queue's "All open" view holds (a running or a paused clock), "breached" and
 "urgent" are the queue's own bands (CaseDesk.urgency_condition), "waiting" the queue's
@@ -12,16 +12,13 @@ rows it counts (migration 0010). Supervisors and managers only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, func, literal_column, select
-from sqlalchemy.exc import OperationalError
 
 from complaint_tui.domain.enums import QueueBucket, Role, Urgency
 from complaint_tui.services.cases import CaseDesk
-from complaint_tui.services.context import _first_line
-from complaint_tui.services.errors import Unavailable
 from complaint_tui.services.permissions import require_team_reader_logged, visible_filter
 from complaint_tui.store.models import Agent, Case
 
@@ -77,7 +74,8 @@ class TeamService:
         self.actor = desk.actor
 
     def workload_query(self):
-        """Per assignee: the open cases, grouped in SQL (the assignee's queue index serves it)."""
+        """Per assignee: the open cases, grouped in SQL from the partial index of open cases
+        alone (ix_cases_open_workload holds every column counted here)."""
         desk = self.desk
 
         def n(condition):
@@ -134,11 +132,8 @@ class TeamService:
         )
         if names is not None:
             stmt = stmt.where(Agent.name.in_(names))
-        try:
-            with self.desk._tx(write=False) as s:
-                result = s.execute(stmt).all()
-        except OperationalError as exc:  # pragma: no cover - the database went away
-            raise Unavailable(f"The database did not answer: {_first_line(exc)}.") from None
+        with self.desk._tx(write=False) as s:  # a driver failure: one sentence (Unavailable)
+            result = s.execute(stmt).all()
         return [
             TeamRow(
                 name=r.name,
@@ -161,7 +156,5 @@ def _aware(value: datetime | str | None) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
-        from datetime import UTC
-
         value = value.replace(tzinfo=UTC)
     return value
