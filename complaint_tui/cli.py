@@ -336,12 +336,30 @@ def agent_role(session: Session, name: str, role: str) -> None:
 
 @agent.command("deactivate")
 @click.argument("name")
+@click.option("--reassign-to", metavar="OTHER", help="Hand the agent's cases to this active agent.")
+@click.option("--unassign", is_flag=True, help="Leave the agent's cases unassigned.")
 @pass_session
-def agent_deactivate(session: Session, name: str) -> None:
+def agent_deactivate(session: Session, name: str, reassign_to: str | None, unassign: bool) -> None:
+    """Deactivate an agent. One who still holds cases (not closed) needs --reassign-to OTHER or
+    --unassign; every case moved gets a timeline entry, all in one transaction."""
     from complaint_tui.services.admin import set_agent_active
 
-    run_refusable(lambda: set_agent_active(session.checked_ctx(), session.actor, name, False))
-    click.echo(f"Deactivated {name}.")
+    done = run_refusable(
+        lambda: set_agent_active(
+            session.checked_ctx(),
+            session.actor,
+            name,
+            False,
+            reassign_to=reassign_to,
+            unassign=unassign,
+        )
+    )
+    if not done.moved:
+        click.echo(f"Deactivated {done.name}.")
+    elif done.to is None:
+        click.echo(f"Deactivated {done.name}; {done.moved:,} case(s) unassigned.")
+    else:
+        click.echo(f"Deactivated {done.name}; {done.moved:,} case(s) reassigned to {done.to}.")
 
 
 # ---- cases -----------------------------------------------------------------------------------
@@ -496,6 +514,11 @@ def case_show(session: Session, ref: str, as_json: bool) -> None:
     help="Only cases whose ref, customer, subject or description has a word beginning with "
     "each word of TEXT, accents and case ignored (the queue's search).",
 )
+@click.option(
+    "--assignee",
+    metavar="NAME|none",
+    help="Only the cases assigned to this agent; none: the unassigned ones.",
+)
 @click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @pass_session
@@ -504,6 +527,7 @@ def case_list(
     status: str | None,
     urgency: str | None,
     search: str,
+    assignee: str | None,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -515,6 +539,7 @@ def case_list(
             status=Status(status) if status else None,
             urgency=Urgency(urgency) if urgency else None,
             search=search,
+            assignee=assignee,
             limit=limit,
         )
         return desk, rows
@@ -1070,6 +1095,32 @@ def report(
         click.echo(f"Wrote the report to {output}.")
 
     run_refusable(run)
+
+
+# ---- team ------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_session
+def team(session: Session, as_json: bool) -> None:
+    """Each active agent's open cases: breached, urgent, waiting on the customer, escalations
+    pending and the oldest open case (supervisors and managers; the team screen, key 4)."""
+    from complaint_tui.services.team import TeamService
+
+    rows = run_refusable(lambda: TeamService(session.desk()).rows())
+    tz = session.ctx.calendar.tz
+    if as_json:
+        click.echo(json.dumps([r.to_json(tz) for r in rows], indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        f"{'Agent':<24} {'Role':<11} {'Open':>6} {'Breached':>8} {'Urgent':>6} "
+        f"{'Waiting':>7} {'Escal.':>6}  Oldest open"
+    )
+    for r in rows:
+        oldest = show_instant(r.oldest_open, tz) if r.oldest_open else "—"
+        click.echo(
+            f"{r.name:<24} {r.role.value:<11} {r.open:>6,} {r.breached:>8,} {r.urgent:>6,} "
+            f"{r.waiting:>7,} {r.escalations:>6,}  {oldest}"
+        )
 
 
 # ---- audit -----------------------------------------------------------------------------------

@@ -100,6 +100,7 @@ SHOTS = [
         lambda s: ["/", search(BANDS_CUSTOMER), "enter"],
         theme="complaint-colorblind",
     ),
+    Shot("team-120x40", (120, 40), lambda s: ["4"]),
     Shot("escalations-80x24", (80, 24), lambda s: ["2"]),
     Shot("escalations-decided-120x40", (120, 40), lambda s: ["2", "]", "]"]),
     Shot("escalations-agent-80x24", (80, 24), lambda s: ["2"], agent="lan.nguyen"),

@@ -95,6 +95,8 @@ T = TypeVar("T")
 SAVE = Action.SAVE_ATTACHMENT.value  # the access log's action for saving an attachment to disk
 MAX_NOTE_CHARS = 100_000
 MAX_ROW_ID = 2**63 - 1
+# The assignee filter's value for "assigned to nobody" (case list --assignee none, the filter).
+UNASSIGNED = "none"
 
 
 class CaseDesk:
@@ -524,23 +526,51 @@ class CaseDesk:
         status: Status | None = None,
         urgency: Urgency | None = None,
         search: str = "",
+        assignee: str | None = None,
         limit: int = 200,
     ) -> list[CaseSummary]:
         """Most urgent first: active clocks by due instant, then paused, then done; with
-        ``search``, only the cases it finds (the queue's search)."""
+        ``search``, only the cases it finds (the queue's search); with ``assignee``, only that
+        agent's cases (UNASSIGNED: nobody's)."""
         self._require_handler("list")
         stmt = self.summary_query().where(visible_filter(self.actor))
         if status is not None:
             stmt = stmt.where(Case.status == status.value)
         if urgency is not None:
             stmt = stmt.where(self.urgency_condition(urgency))
+        if assignee is not None:
+            stmt = stmt.where(self.assignee_condition(assignee))
         order = [Case.queue_bucket, Case.queue_at, Case.id]
         with self._tx(write=False) as s:
+            if assignee is not None:
+                self.check_assignee(s, assignee)
             if search.strip():
                 common = is_common(self.ctx.db, s, search)
                 stmt = stmt.where(search_condition(self.ctx.db, search, common=common))
                 order = search_order(self.ctx.db, order, common=common)
             return self.summaries(s, stmt.order_by(*order).limit(limit))
+
+    @staticmethod
+    def assignee_condition(assignee: str):
+        """SQL for "assigned to the agent named ``assignee``" (UNASSIGNED: to nobody): an
+        equality on assignee_id, so the assignee's queue index (ix_cases_assignee_queue) serves
+        it in queue order. The queue's filter and ``case list --assignee`` both use it."""
+        if assignee == UNASSIGNED:
+            return Case.assignee_id.is_(None)
+        return Case.assignee_id == (
+            select(Agent.id).where(Agent.name == assignee).scalar_subquery()
+        )
+
+    @staticmethod
+    def check_assignee(s: Session, assignee: str) -> None:
+        """Refuse, in one sentence, an assignee filter naming nobody of the desk."""
+        if assignee == UNASSIGNED:
+            return
+        if (
+            has_unstorable(assignee)
+            or s.scalar(select(Agent.id).where(Agent.name == assignee)) is None
+        ):
+            raise NotFound(f"No agent {assignee!r}; name an agent, or none for unassigned cases.")
 
     def urgency_condition(self, urgency: Urgency):
         if urgency is Urgency.PAUSED:

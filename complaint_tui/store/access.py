@@ -129,6 +129,10 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_policy_case_counts()": GROUPS,
     "ct_case_exists(text)": HANDLERS,
     "ct_create_login(text)": (ADMIN,),
+    # agent deactivate: an admin counts and hands over a departing agent's cases (0010).
+    "ct_cases_in_hand(text, text)": (ADMIN,),
+    "ct_hand_over(text, text, timestamp with time zone)": (ADMIN,),
+    "ct_require_admin_caller()": (),
     "ct_sync_login(text)": (),
     "ct_append_only()": (),
     "ct_forged_actor()": (),

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -225,6 +226,25 @@ class Case(Base):
         Index("ix_cases_ack_business", "ack_business_s"),
         Index("ix_cases_resolve_business", "resolve_business_s"),
         Index("ix_cases_source_ref", "source_ref"),
+        # The team view: each person's open cases, grouped by assignee from the index alone
+        # (services/team.py; only the open cases are in it).
+        Index(
+            "ix_cases_open_workload",
+            "assignee_id",
+            "queue_bucket",
+            "queue_at",
+            "received_at",
+            "escalation_pending",
+            sqlite_where=text("queue_bucket < 2"),
+            postgresql_where=text("queue_bucket < 2"),
+        ),
+        # The team view's escalations pending, by assignee (any status).
+        Index(
+            "ix_cases_pending_review",
+            "assignee_id",
+            sqlite_where=text("escalation_pending = true"),
+            postgresql_where=text("escalation_pending = true"),
+        ),
     )
 
 

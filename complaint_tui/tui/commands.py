@@ -106,6 +106,13 @@ class ComplaintCommands(Provider):
                 ),
             ),
             PaletteCommand(
+                "Go to team",
+                app.action_team,
+                _with_keys(
+                    "Who holds what: each person's open cases", keys_for(screen, "app.team")
+                ),
+            ),
+            PaletteCommand(
                 "New complaint",
                 app.action_new_case,
                 _with_keys(

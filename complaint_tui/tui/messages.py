@@ -9,6 +9,7 @@ from textual.message import Message
 
 from complaint_tui.services.escalations import EscalationCounts
 from complaint_tui.services.queue import QueueCounts
+from complaint_tui.services.team import TeamRow
 from complaint_tui.services.views import CaseDetail
 
 
@@ -22,6 +23,12 @@ class QueueCountsLoaded(Message):
 class EscalationCountsLoaded(Message):
     generation: int
     counts: EscalationCounts
+
+
+@dataclass
+class TeamLoaded(Message):
+    generation: int
+    rows: tuple[TeamRow, ...]
 
 
 @dataclass
@@ -61,9 +68,11 @@ class CaseSaveFailed(Message):
 
 @dataclass
 class AgentsLoaded(Message):
-    """Who the case may be assigned to, for the assign form."""
+    """Who the case may be assigned to (the assign form), or the queue filtered to (the filter);
+    ``labels``: how to show each name, e.g. with its workload."""
 
     names: tuple[str, ...]
+    labels: dict[str, str] | None = None
 
 
 @dataclass

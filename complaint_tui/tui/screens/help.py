@@ -28,6 +28,7 @@ GROUPS = (
             "escalations",
             "reports",
             "export",
+            "team",
             "audit",
         ),
     ),
