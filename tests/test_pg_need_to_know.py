@@ -177,7 +177,7 @@ def test_agent_reads_public_cases_and_only_their_own_confidential_ones(world):
 
 
 def test_search_function_finds_only_what_the_login_may_see(world):
-    """ct_search_ids reads the search index as the owner (migration 0010): it returns, for any
+    """ct_search_ids reads the search index as the owner (migration 0013): it returns, for any
     words, exactly the matching cases the login's policies show, and no id beyond them."""
     w, c = world, world.case
     everything = "c:*"  # every case's ref starts with C-

@@ -20,7 +20,7 @@ MAX_TERMS = 8
 # PostgreSQL the former; a capped count of matches decides (is_common).
 COMMON_MATCHES = 5_000
 # PostgreSQL: the ids of the cases matching a tsquery that the calling login may see, read from
-# the GIN index whatever its row-level security (migration 0010).
+# the GIN index whatever its row-level security (migration 0013).
 PG_SEARCH_IDS = "ct_search_ids"
 
 
@@ -51,7 +51,7 @@ def match_count(db: Database, session, query: str, cap: int) -> int:
     if db.is_sqlite:
         inner = f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q LIMIT :cap"
         q = fts5_query(words)
-    else:  # the GIN index, under row-level security too (migration 0010)
+    else:  # the GIN index, under row-level security too (migration 0013)
         inner = f"SELECT 1 FROM {PG_SEARCH_IDS}(:q, :cap)"
         q = tsquery(words)
     return session.execute(
@@ -90,7 +90,7 @@ def search_condition(
     # The few matches, from the GIN index: row-level security keeps PostgreSQL from using an
     # index for a condition that is not leakproof (``@@`` is not), so an agent's login would
     # read every case; the function reads the index as the owner and returns the ids the login
-    # may see (migration 0010), and the cases are then read by their key, under the policies.
+    # may see (migration 0013), and the cases are then read by their key, under the policies.
     # (Twice the heap reads of a bitmap scan: a supervisor's match keeps the index directly.)
     matches = text(f"SELECT {PG_SEARCH_IDS}(:tsq, NULL)").bindparams(
         bindparam("tsq", tsquery(words))

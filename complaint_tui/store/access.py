@@ -39,6 +39,9 @@ CASE_WORKFLOW_COLUMNS = (
     "resolve_due_at",
     "paused_at",
     "paused_remaining_s",
+    "ack_business_s",
+    "resolve_business_s",
+    "paused_business_s",
     "next_update_due_at",
     "last_customer_update_at",
     "escalation_level",
@@ -123,6 +126,7 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_xact_wrote()": GROUPS,
     "ct_inserted_here(bigint)": HANDLERS,
     "ct_next_ref(integer)": HANDLERS,
+    "ct_next_refs(integer, integer)": SEE_ALL,  # a history import's refs, in one step
     "ct_policy_case_counts()": GROUPS,
     "ct_case_exists(text)": HANDLERS,
     "ct_search_ids(text, integer)": HANDLERS,
@@ -149,7 +153,7 @@ ME = "(SELECT ct_me())"  # a sub-select: evaluated once per query, not once per 
 # though it is not theirs to see afterwards. Not the row's xmin: that is 32 bits and repeats
 # after wraparound (a frozen row keeps it). A transaction that has written nothing has no id, so
 # reads skip the function call altogether (the sub-select is evaluated once per query). Every
-# function here is PARALLEL SAFE (migration 0010), so an agent's large counts keep their
+# function here is PARALLEL SAFE (migration 0013), so an agent's large counts keep their
 # parallel workers.
 WRITTEN_HERE = "((SELECT ct_xact_wrote()) AND ct_written_here({case}))"
 NOT_RECUSED = (

@@ -98,6 +98,14 @@ class ComplaintCommands(Provider):
                 ),
             ),
             PaletteCommand(
+                "Go to reports",
+                app.action_reports,
+                _with_keys(
+                    "On-time figures, volumes and trends for a period",
+                    keys_for(screen, "app.reports"),
+                ),
+            ),
+            PaletteCommand(
                 "New complaint",
                 app.action_new_case,
                 _with_keys(

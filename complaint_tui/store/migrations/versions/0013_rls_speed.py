@@ -1,7 +1,7 @@
 """row-level security at full speed: the search index and parallel plans for agents too
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-30
 
 PostgreSQL evaluates a row-level security policy before any condition of the query that is not
@@ -37,8 +37,8 @@ Nothing changes on SQLite.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
