@@ -546,7 +546,11 @@ class CaseDesk:
                 self.check_assignee(s, assignee)
             if search.strip():
                 common = is_common(self.ctx.db, s, search)
-                stmt = stmt.where(search_condition(self.ctx.db, search, common=common))
+                stmt = stmt.where(
+                    search_condition(
+                        self.ctx.db, search, common=common, sees_all=self.actor.sees_all_cases
+                    )
+                )
                 order = search_order(self.ctx.db, order, common=common)
             return self.summaries(s, stmt.order_by(*order).limit(limit))
 

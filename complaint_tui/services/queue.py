@@ -159,7 +159,11 @@ class QueueService(KeysetPages[QueueQuery, CaseSummary]):
                 )
             )
         if query.search.strip():
-            conds.append(search_condition(self.ctx.db, query.search, common=common))
+            conds.append(
+                search_condition(
+                    self.ctx.db, query.search, common=common, sees_all=self.actor.sees_all_cases
+                )
+            )
         return conds
 
     # ---- pages -------------------------------------------------------------------------------
