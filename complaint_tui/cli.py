@@ -336,12 +336,30 @@ def agent_role(session: Session, name: str, role: str) -> None:
 
 @agent.command("deactivate")
 @click.argument("name")
+@click.option("--reassign-to", metavar="OTHER", help="Hand the agent's cases to this active agent.")
+@click.option("--unassign", is_flag=True, help="Leave the agent's cases unassigned.")
 @pass_session
-def agent_deactivate(session: Session, name: str) -> None:
+def agent_deactivate(session: Session, name: str, reassign_to: str | None, unassign: bool) -> None:
+    """Deactivate an agent. One who still holds cases (not closed) needs --reassign-to OTHER or
+    --unassign; every case moved gets a timeline entry, all in one transaction."""
     from complaint_tui.services.admin import set_agent_active
 
-    run_refusable(lambda: set_agent_active(session.checked_ctx(), session.actor, name, False))
-    click.echo(f"Deactivated {name}.")
+    done = run_refusable(
+        lambda: set_agent_active(
+            session.checked_ctx(),
+            session.actor,
+            name,
+            False,
+            reassign_to=reassign_to,
+            unassign=unassign,
+        )
+    )
+    if not done.moved:
+        click.echo(f"Deactivated {done.name}.")
+    elif done.to is None:
+        click.echo(f"Deactivated {done.name}; {done.moved:,} case(s) unassigned.")
+    else:
+        click.echo(f"Deactivated {done.name}; {done.moved:,} case(s) reassigned to {done.to}.")
 
 
 # ---- cases -----------------------------------------------------------------------------------
@@ -445,6 +463,8 @@ def case_show(session: Session, ref: str, as_json: bool) -> None:
         f"Subject:    {one_line(s.subject)}",
         f"Received:   {local(s.received_at)}   Policy version: {detail.policy_version or '—'}",
     ]
+    if detail.source_ref:
+        out.append(f"Imported from: {one_line(detail.source_ref)}")
     if s.escalation_level:
         out.append(
             f"Escalation: level {s.escalation_level}{' (awaiting decision)' if s.escalation_pending else ''}"
@@ -494,6 +514,11 @@ def case_show(session: Session, ref: str, as_json: bool) -> None:
     help="Only cases whose ref, customer, subject or description has a word beginning with "
     "each word of TEXT, accents and case ignored (the queue's search).",
 )
+@click.option(
+    "--assignee",
+    metavar="NAME|none",
+    help="Only the cases assigned to this agent; none: the unassigned ones.",
+)
 @click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @pass_session
@@ -502,6 +527,7 @@ def case_list(
     status: str | None,
     urgency: str | None,
     search: str,
+    assignee: str | None,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -513,6 +539,7 @@ def case_list(
             status=Status(status) if status else None,
             urgency=Urgency(urgency) if urgency else None,
             search=search,
+            assignee=assignee,
             limit=limit,
         )
         return desk, rows
@@ -969,6 +996,29 @@ def demo(session: Session, count: int, seed: int) -> None:
     )
 
 
+# ---- history import --------------------------------------------------------------------------
+@cli.command("import")
+@click.argument("file", metavar="FILE.jsonl")
+@pass_session
+def import_cmd(session: Session, file: str) -> None:
+    """Import case histories, one JSON object per line (supervisors and managers).
+
+    The whole file is checked first: any bad line imports nothing, and every bad line is named
+    on stderr. Prints each new ref and the source_ref it came from, tab-separated."""
+    from complaint_tui.services.history_import import ImportRefused, import_history
+
+    def go():
+        try:
+            return import_history(session.checked_ctx(), session.actor, Path(file))
+        except ImportRefused as exc:
+            for problem in exc.problems:
+                click.echo(f"complaint-tui: {one_line(problem, 400)}", err=True)
+            raise
+
+    result = run_refusable(go)
+    click.echo("\n".join(f"{ref}\t{source or ''}" for ref, source in result.refs))
+
+
 # ---- reports ---------------------------------------------------------------------------------
 @cli.command()
 @click.option("--from", "first", metavar="DATE", help="First local date received (YYYY-MM-DD).")
@@ -1045,6 +1095,32 @@ def report(
         click.echo(f"Wrote the report to {output}.")
 
     run_refusable(run)
+
+
+# ---- team ------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_session
+def team(session: Session, as_json: bool) -> None:
+    """Each active agent's open cases: breached, urgent, waiting on the customer, escalations
+    pending and the oldest open case (supervisors and managers; the team screen, key 4)."""
+    from complaint_tui.services.team import TeamService
+
+    rows = run_refusable(lambda: TeamService(session.desk()).rows())
+    tz = session.ctx.calendar.tz
+    if as_json:
+        click.echo(json.dumps([r.to_json(tz) for r in rows], indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        f"{'Agent':<24} {'Role':<11} {'Open':>6} {'Breached':>8} {'Urgent':>6} "
+        f"{'Waiting':>7} {'Escal.':>6}  Oldest open"
+    )
+    for r in rows:
+        oldest = show_instant(r.oldest_open, tz) if r.oldest_open else "—"
+        click.echo(
+            f"{r.name:<24} {r.role.value:<11} {r.open:>6,} {r.breached:>8,} {r.urgent:>6,} "
+            f"{r.waiting:>7,} {r.escalations:>6,}  {oldest}"
+        )
 
 
 # ---- audit -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 from psycopg import errors
+from sqlalchemy import select
 
 from complaint_tui.domain.intake import AttachmentInput
 from complaint_tui.services.admin import add_agent, init_database, set_agent_active
@@ -173,6 +174,50 @@ def test_agent_reads_public_cases_and_only_their_own_confidential_ones(world):
     with w.desk.superuser() as su:  # the rows are there: the filter is need-to-know, not absence
         assert ids(su, "SELECT case_id FROM attachments") == {c["cb"]}
         assert ids(su, found) == {c["cb"]}
+
+
+def test_search_function_finds_only_what_the_login_may_see(world):
+    """ct_search_ids reads the search index as the owner (migration 0013): it returns, for any
+    words, exactly the matching cases the login's policies show, and no id beyond them."""
+    w, c = world, world.case
+    everything = "c:*"  # every case's ref starts with C-
+    with w.desk.superuser() as su:
+        all_ids = ids(su, "SELECT id FROM cases")
+    assert {c["cb"], c["cf"], c["ca"]} <= all_ids
+    for login, zanzibar in ((w.ana, set()), (w.bao, {c["cb"]}), (w.sue, {c["cb"]})):
+        with w.desk.connect(login) as conn:
+            assert ids(conn, "SELECT ct_search_ids('zanzibar', NULL)") == zanzibar
+            visible = ids(conn, "SELECT id FROM cases")
+            assert ids(conn, "SELECT ct_search_ids(%s, NULL)", (everything,)) == visible
+            assert len(ids(conn, "SELECT ct_search_ids(%s, 2)", (everything,))) == 2
+    with w.desk.connect(w.ana) as conn:
+        assert c["cf"] not in ids(conn, "SELECT ct_search_ids(%s, NULL)", (everything,))
+
+
+def test_an_agents_search_is_served_by_indexes_under_row_level_security(world):
+    """PostgreSQL keeps a non-leakproof condition such as ``@@`` from using an index on a table
+    whose policy hides rows: the agent's search would read every case. The program's condition
+    for a search matching few cases goes through the primary key instead."""
+    from complaint_tui.services.search import search_condition
+    from complaint_tui.store.models import Case
+
+    w = world
+    context = w.ctx(w.ana)
+    condition = search_condition(context.db, "zanzibar", common=False)
+    sql = str(
+        select(Case.id)
+        .where(condition)
+        .compile(dialect=context.db.engine.dialect, compile_kwargs={"literal_binds": True})
+    )
+    bare = "SELECT id FROM cases WHERE search_tsv @@ to_tsquery('simple', 'zanzibar')"
+    with w.desk.connect(w.ana) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = lambda q: "\n".join(r[0] for r in conn.execute("EXPLAIN " + q))  # noqa: E731
+        assert "Seq Scan on cases" in plan(bare)  # what the policy does to the GIN index
+        assert "Seq Scan on cases" not in plan(sql)
+        assert ids(conn, sql) == set()
+    with w.desk.connect(w.bao) as conn:
+        assert ids(conn, sql) == {w.case["cb"]}
 
 
 # ---- an agent rewriting the record ----------------------------------------------------------------
@@ -431,6 +476,7 @@ def test_deactivated_agent_cannot_even_connect(world):
             with w.desk.connect(w.gone) as conn:
                 for table in ("cases", "timeline_events", "attachments", "agents", "access_log"):
                     refused(conn, f"SELECT * FROM {table}")
+                refused(conn, "SELECT ct_search_ids('zanzibar', NULL)")
         finally:
             su.execute(f'REVOKE CONNECT ON DATABASE "{w.desk.database}" FROM "{w.gone}"')
 
@@ -446,6 +492,7 @@ def test_admin_sees_no_case_contents_and_cannot_promote_themselves(world):
             "INSERT INTO policy_versions (label, last_updated, text, created_at, created_by) "
             "VALUES ('2', current_date, 'New text.', now(), %s)"
         )
+        refused(conn, "SELECT ct_search_ids('zanzibar', NULL)")
         refused(conn, policy, (w.sue,))  # published in someone else's name
         conn.execute(policy, (w.admin,))
         assert conn.execute("SELECT count(*) FROM agents").fetchone()[0] >= 6

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, insert, literal, select, text, update
+from sqlalchemy.orm import Session
 
-from complaint_tui.domain.enums import Role
+from complaint_tui.domain.enums import EventKind, Role, Status
 from complaint_tui.domain.text import has_unstorable
 from complaint_tui.services.audit import record_refusal
 from complaint_tui.services.context import AppContext, db_refusals
@@ -17,7 +18,14 @@ from complaint_tui.services.errors import Conflict, PermissionDenied, Refused
 from complaint_tui.services.identity import Actor, login_name
 from complaint_tui.services.permissions import refusals_logged, require_admin
 from complaint_tui.store import access
-from complaint_tui.store.models import Agent, PolicyVersion
+from complaint_tui.store.models import (
+    Agent,
+    Case,
+    PolicyVersion,
+    Recusal,
+    TimelineEvent,
+    UTCDateTime,
+)
 
 _AGENT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$")
 
@@ -125,16 +133,142 @@ def set_agent_role(ctx: AppContext, actor: Actor, name: str, role: Role | str) -
     return AgentView(agent.name, role, agent.active, agent.created_at)
 
 
+@dataclass(frozen=True)
+class Handover:
+    """What deactivating an agent did with the cases they held."""
+
+    name: str
+    moved: int  # cases moved (every status but closed)
+    to: str | None  # who took them; None: unassigned
+
+
+def handover_text(from_name: str, to_name: str | None) -> str:
+    """The timeline entry of a case moved when its agent was deactivated (the same words as the
+    team_handover migration's ct_hand_over writes on PostgreSQL)."""
+    what = f"assigned to {to_name}" if to_name is not None else "unassigned"
+    return f"{what} ({from_name} deactivated)"
+
+
+def _in_hand(s: Session, ctx: AppContext, agent: Agent, target: Agent | None) -> tuple[int, int]:
+    """(cases the agent holds that are not closed, of which ``target`` recused from)."""
+    if ctx.db.is_postgres:  # an admin sees no case: counts through the owner's function
+        row = s.execute(
+            text("SELECT in_hand, target_recused FROM ct_cases_in_hand(:f, :t)"),
+            {"f": agent.name, "t": target.name if target else None},
+        ).one()
+        return int(row.in_hand), int(row.target_recused)
+    held = and_(Case.assignee_id == agent.id, Case.status != Status.CLOSED.value)
+    in_hand = s.scalar(select(func.count()).select_from(Case).where(held)) or 0
+    recused = 0
+    if target is not None:
+        recused = (
+            s.scalar(
+                select(func.count())
+                .select_from(Case)
+                .join(Recusal, and_(Recusal.case_id == Case.id, Recusal.agent_id == target.id))
+                .where(held)
+            )
+            or 0
+        )
+    return in_hand, recused
+
+
+def _hand_over(
+    s: Session, ctx: AppContext, actor: Actor, agent: Agent, target: Agent | None
+) -> int:
+    """Move every case ``agent`` holds (not closed) to ``target`` (None: nobody), each with an
+    assignment entry in its timeline, in the caller's transaction."""
+    now = ctx.now()
+    if ctx.db.is_postgres:
+        return int(
+            s.execute(
+                text("SELECT ct_hand_over(:f, :t, :at)"),
+                {"f": agent.name, "t": target.name if target else None, "at": now},
+            ).scalar_one()
+        )
+    held = and_(Case.assignee_id == agent.id, Case.status != Status.CLOSED.value)
+    s.execute(
+        insert(TimelineEvent).from_select(
+            ["case_id", "kind", "actor", "at", "text", "customer_visible"],
+            select(
+                Case.id,
+                literal(EventKind.ASSIGNMENT.value),
+                literal(actor.name),
+                literal(now, UTCDateTime()),
+                literal(handover_text(agent.name, target.name if target else None)),
+                literal(False),
+            )
+            .where(held)
+            .order_by(Case.id),
+        )
+    )
+    result = s.execute(
+        update(Case)
+        .where(held)
+        .values(assignee_id=target.id if target else None, version=Case.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
 @refusals_logged("agent_active")
-def set_agent_active(ctx: AppContext, actor: Actor, name: str, active: bool) -> None:
+def set_agent_active(
+    ctx: AppContext,
+    actor: Actor,
+    name: str,
+    active: bool,
+    *,
+    reassign_to: str | None = None,
+    unassign: bool = False,
+) -> Handover:
+    """Activate or deactivate an agent. Deactivating one who still holds cases (any status but
+    closed) is refused unless they go to ``reassign_to`` (another active agent) or to nobody
+    (``unassign``); either way every case moved gets a timeline entry, in the same transaction."""
     require_admin(actor, "activate or deactivate agents")
+    if reassign_to is not None and unassign:
+        raise Refused("Choose one: reassign the cases to another agent, or unassign them.")
+    if active and (reassign_to is not None or unassign):
+        raise Refused("Only deactivating an agent hands over their cases.")
     with db_refusals(), ctx.db.session(write=True) as s:
         agent = None if has_unstorable(name) else s.scalar(select(Agent).where(Agent.name == name))
         if agent is None:
             raise Refused(f"No agent {name!r}.")
         if agent.id == actor.id and not active:
             raise PermissionDenied("You cannot deactivate yourself.")
-        agent.active = active  # a trigger revokes or restores the login's group (PostgreSQL)
+        if active:
+            agent.active = True  # a trigger restores the login's group (PostgreSQL)
+            return Handover(agent.name, 0, None)
+        target = None
+        if reassign_to is not None:
+            target = (
+                None
+                if has_unstorable(reassign_to)
+                else s.scalar(select(Agent).where(Agent.name == reassign_to.strip()))
+            )
+            if target is None or not target.active or target.role == Role.ADMIN.value:
+                raise Refused(f"No active agent {reassign_to.strip()!r} to take the cases.")
+            if target.id == agent.id:
+                raise Refused(f"{agent.name} cannot take over their own cases.")
+        held, recused = _in_hand(s, ctx, agent, target)
+        if held and target is None and not unassign:
+            raise Refused(
+                f"{agent.name} holds {_cases(held)} that {'is' if held == 1 else 'are'} not "
+                "closed; give --reassign-to OTHER or --unassign to hand "
+                f"{'it' if held == 1 else 'them'} over."
+            )
+        if recused and target is not None:
+            raise Refused(
+                f"{target.name} recused from {_cases(recused)} of {agent.name}'s; "
+                "reassign those first, or use --unassign."
+            )
+        agent.active = False  # a trigger revokes the login's group (PostgreSQL)
+        s.flush()
+        moved = _hand_over(s, ctx, actor, agent, target) if held else 0
+    return Handover(agent.name, moved, target.name if target else None)
+
+
+def _cases(n: int) -> str:
+    return f"{n:,} case" + ("" if n == 1 else "s")
 
 
 @refusals_logged("agent_list")

@@ -34,6 +34,23 @@ def assignable_agents(desk: CaseDesk) -> list[str]:
         raise Unavailable(f"The database did not answer: {_first_line(exc)}.") from None
 
 
+def assignee_names(desk: CaseDesk) -> list[str]:
+    """Who the queue can be filtered to (the assignee filter): every active person who handles
+    cases, by name, whoever is asking."""
+    require_case_handler_logged(desk.ctx, desk.actor, "lookup")
+    try:
+        with desk.ctx.db.session() as s:
+            return list(
+                s.scalars(
+                    select(Agent.name)
+                    .where(Agent.active.is_(True), Agent.role != Role.ADMIN.value)
+                    .order_by(Agent.name)
+                )
+            )
+    except OperationalError as exc:
+        raise Unavailable(f"The database did not answer: {_first_line(exc)}.") from None
+
+
 def case_version(desk: CaseDesk, ref: str) -> int | None:
     """The current version of a case this actor may see; None when it is gone or not visible."""
     require_case_handler_logged(desk.ctx, desk.actor, "lookup")

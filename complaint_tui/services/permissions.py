@@ -95,6 +95,25 @@ def require_case_handler_logged(ctx: AppContext, actor: Actor, action: str) -> N
         raise record_refusal(ctx, actor.name, action, None, exc) from None
 
 
+# The one line an agent reads on the team screen, and the refusal of the team's figures.
+TEAM_VIEW_IS_FOR = "The team view is for supervisors and managers"
+
+
+def team_refusal(actor: Actor) -> str | None:
+    """Why ``actor`` may not read the team's workload, in one sentence; None if they may."""
+    if actor.sees_all_cases:
+        return None
+    article = "an" if actor.role.value[0] in "aeiou" else "a"
+    return f"{TEAM_VIEW_IS_FOR}; {actor.name} is {article} {actor.role.value}."
+
+
+def require_team_reader_logged(ctx: AppContext, actor: Actor, action: str = "team") -> None:
+    """Supervisors and managers read the team's workload; a refusal goes to the access log."""
+    problem = team_refusal(actor)
+    if problem is not None:
+        raise record_refusal(ctx, actor.name, action, None, PermissionDenied(problem))
+
+
 def require_admin(actor: Actor, what: str) -> None:
     if actor.role is not Role.ADMIN:
         raise PermissionDenied(f"Only an admin may {what}.")

@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, exists, func, select
 
 from complaint_tui.domain.enums import BAND_ORDER, QueueBucket, Status, Urgency
 from complaint_tui.domain.labels import status_label
-from complaint_tui.services.cases import CaseDesk
+from complaint_tui.services.cases import UNASSIGNED, CaseDesk
 from complaint_tui.services.paging import Key, KeysetPages, Page, keyset, page_of
 from complaint_tui.services.permissions import require_case_handler_logged, visible_filter
 from complaint_tui.services.search import is_common, search_condition, search_order
@@ -46,12 +46,20 @@ class QueueFilter:
     service: str | None = None
     channel: str | None = None
     category: str | None = None
+    assignee: str | None = None  # an agent's name, or UNASSIGNED
 
     @property
     def active(self) -> bool:
         return any(
             v is not None
-            for v in (self.status, self.priority, self.service, self.channel, self.category)
+            for v in (
+                self.status,
+                self.priority,
+                self.service,
+                self.channel,
+                self.category,
+                self.assignee,
+            )
         )
 
     def describe(self) -> str:
@@ -64,10 +72,15 @@ class QueueFilter:
                 ("service", self.service),
                 ("channel", self.channel),
                 ("category", self.category),
+                ("assignee", _assignee_text(self.assignee)),
             )
             if value is not None
         ]
         return ", ".join(parts)
+
+
+def _assignee_text(assignee: str | None) -> str | None:
+    return "nobody" if assignee == UNASSIGNED else assignee
 
 
 @dataclass(frozen=True)
@@ -137,6 +150,8 @@ class QueueService(KeysetPages[QueueQuery, CaseSummary]):
             conds.append(Case.channel == f.channel)
         if f.category is not None:
             conds.append(Case.category == f.category)
+        if f.assignee is not None:
+            conds.append(self.desk.assignee_condition(f.assignee))
         if f.service is not None:
             conds.append(
                 exists().where(
@@ -144,7 +159,11 @@ class QueueService(KeysetPages[QueueQuery, CaseSummary]):
                 )
             )
         if query.search.strip():
-            conds.append(search_condition(self.ctx.db, query.search, common=common))
+            conds.append(
+                search_condition(
+                    self.ctx.db, query.search, common=common, sees_all=self.actor.sees_all_cases
+                )
+            )
         return conds
 
     # ---- pages -------------------------------------------------------------------------------
@@ -157,6 +176,8 @@ class QueueService(KeysetPages[QueueQuery, CaseSummary]):
         ascending = forward != desc  # the SQL direction of this fetch
         searching = bool(query.search.strip())
         with self.desk._tx(write=False) as s:
+            if query.filter.assignee is not None:
+                self.desk.check_assignee(s, query.filter.assignee)
             common = searching and self._common_search(s, query)
             stmt = CaseDesk.summary_query().where(*self._conditions(query, common=common))
             order = search_order(self.ctx.db, cols, common=common) if searching else cols

@@ -290,3 +290,9 @@ def _markdown(report: Mapping[str, Any], filters: Mapping[str, str]) -> str:
         for r in rows:
             lines.append("| " + " | ".join(_md_cell(c) for c in r) + " |")
     return "\n".join(lines) + "\n"
+
+
+def report_sections(report: Mapping[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, header, rows) of every table of the report, the cells as the table and Markdown
+    formats show them; the report screen shows the same tables."""
+    return list(_sections(report))

@@ -19,6 +19,9 @@ MAX_TERMS = 8
 # best served from the search index, then sorted. SQLite picks the latter by default,
 # PostgreSQL the former; a capped count of matches decides (is_common).
 COMMON_MATCHES = 5_000
+# PostgreSQL: the ids of the cases matching a tsquery that the calling login may see, read from
+# the GIN index whatever its row-level security (migration 0013).
+PG_SEARCH_IDS = "ct_search_ids"
 
 
 def search_terms(query: str) -> list[list[str]]:
@@ -48,11 +51,8 @@ def match_count(db: Database, session, query: str, cap: int) -> int:
     if db.is_sqlite:
         inner = f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q LIMIT :cap"
         q = fts5_query(words)
-    else:
-        inner = (
-            f"SELECT 1 FROM cases WHERE {PG_SEARCH_COLUMN} @@ "
-            "to_tsquery('simple'::regconfig, :q) LIMIT :cap"
-        )
+    else:  # the GIN index, under row-level security too (migration 0013)
+        inner = f"SELECT 1 FROM {PG_SEARCH_IDS}(:q, :cap)"
         q = tsquery(words)
     return session.execute(
         text(f"SELECT count(*) FROM ({inner}) AS m"), {"q": q, "cap": cap}
@@ -64,10 +64,13 @@ def is_common(db: Database, session, query: str) -> bool:
     return match_count(db, session, query, COMMON_MATCHES + 1) > COMMON_MATCHES
 
 
-def search_condition(db: Database, query: str, *, common: bool = False) -> ColumnElement[bool]:
+def search_condition(
+    db: Database, query: str, *, common: bool = False, sees_all: bool = False
+) -> ColumnElement[bool]:
     """The cases matching ``query``; ``common``: it matches many (is_common), so on SQLite test
     membership while walking the listing's index in order, instead of fetching every match and
-    sorting them."""
+    sorting them. ``sees_all``: the reader's row-level security policy on PostgreSQL is
+    ``true`` (supervisors, managers), which leaves the GIN index to the match itself."""
     words = search_terms(query)
     if not words:
         return literal_column("1") == literal_column("1")
@@ -78,9 +81,21 @@ def search_condition(db: Database, query: str, *, common: bool = False) -> Colum
         # "id + 0" keeps SQLite from driving the query by the match list (and then sorting it).
         target = (Case.id + literal_column("0")) if common else Case.id
         return target.in_(matches.columns(rowid=Case.id.type))
-    return literal_column(f"cases.{PG_SEARCH_COLUMN}").op("@@")(
-        text("to_tsquery('simple'::regconfig, :tsq)").bindparams(bindparam("tsq", tsquery(words)))
+    if common or sees_all:  # common: tested on each row while walking the listing's index
+        return literal_column(f"cases.{PG_SEARCH_COLUMN}").op("@@")(
+            text("to_tsquery('simple'::regconfig, :tsq)").bindparams(
+                bindparam("tsq", tsquery(words))
+            )
+        )
+    # The few matches, from the GIN index: row-level security keeps PostgreSQL from using an
+    # index for a condition that is not leakproof (``@@`` is not), so an agent's login would
+    # read every case; the function reads the index as the owner and returns the ids the login
+    # may see (migration 0013), and the cases are then read by their key, under the policies.
+    # (Twice the heap reads of a bitmap scan: a supervisor's match keeps the index directly.)
+    matches = text(f"SELECT {PG_SEARCH_IDS}(:tsq, NULL)").bindparams(
+        bindparam("tsq", tsquery(words))
     )
+    return Case.id.in_(matches.columns(id=Case.id.type))
 
 
 def search_order(db: Database, columns, *, common: bool) -> list:

@@ -123,11 +123,18 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_in_group(text)": GROUPS,
     "ct_me()": GROUPS,
     "ct_written_here(bigint)": GROUPS,
+    "ct_xact_wrote()": GROUPS,
     "ct_inserted_here(bigint)": HANDLERS,
     "ct_next_ref(integer)": HANDLERS,
+    "ct_next_refs(integer, integer)": SEE_ALL,  # a history import's refs, in one step
     "ct_policy_case_counts()": GROUPS,
     "ct_case_exists(text)": HANDLERS,
+    "ct_search_ids(text, integer)": HANDLERS,
     "ct_create_login(text)": (ADMIN,),
+    # agent deactivate: an admin counts and hands over a departing agent's cases (0010).
+    "ct_cases_in_hand(text, text)": (ADMIN,),
+    "ct_hand_over(text, text, timestamp with time zone)": (ADMIN,),
+    "ct_require_admin_caller()": (),
     "ct_sync_login(text)": (),
     "ct_append_only()": (),
     "ct_forged_actor()": (),
@@ -149,8 +156,10 @@ ME = "(SELECT ct_me())"  # a sub-select: evaluated once per query, not once per 
 # an agent creating a confidential case, or recusing from one, reads it back until commit,
 # though it is not theirs to see afterwards. Not the row's xmin: that is 32 bits and repeats
 # after wraparound (a frozen row keeps it). A transaction that has written nothing has no id, so
-# reads skip the function call altogether (the sub-select is evaluated once per query).
-WRITTEN_HERE = "((SELECT pg_current_xact_id_if_assigned()) IS NOT NULL AND ct_written_here({case}))"
+# reads skip the function call altogether (the sub-select is evaluated once per query). Every
+# function here is PARALLEL SAFE (migration 0013), so an agent's large counts keep their
+# parallel workers.
+WRITTEN_HERE = "((SELECT ct_xact_wrote()) AND ct_written_here({case}))"
 NOT_RECUSED = (
     "NOT EXISTS (SELECT 1 FROM recusals r WHERE r.case_id = {case} AND r.agent_id = " + ME + ")"
 )

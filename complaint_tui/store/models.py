@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -187,6 +188,8 @@ class Case(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     referred_to: Mapped[str | None] = mapped_column(String(200))
+    # The reference the case had where it was imported from (NULL for cases made here).
+    source_ref: Mapped[str | None] = mapped_column(String(100))
 
     # The queue's sort key, kept on every transition: one index range scan serves "most urgent first".
     queue_bucket: Mapped[int] = mapped_column(SmallInteger)
@@ -222,6 +225,26 @@ class Case(Base):
         Index("ix_cases_report", "received_at", *REPORT_COLUMNS),
         Index("ix_cases_ack_business", "ack_business_s"),
         Index("ix_cases_resolve_business", "resolve_business_s"),
+        Index("ix_cases_source_ref", "source_ref"),
+        # The team view: each person's open cases, grouped by assignee from the index alone
+        # (services/team.py; only the open cases are in it).
+        Index(
+            "ix_cases_open_workload",
+            "assignee_id",
+            "queue_bucket",
+            "queue_at",
+            "received_at",
+            "escalation_pending",
+            sqlite_where=text("queue_bucket < 2"),
+            postgresql_where=text("queue_bucket < 2"),
+        ),
+        # The team view's escalations pending, by assignee (any status).
+        Index(
+            "ix_cases_pending_review",
+            "assignee_id",
+            sqlite_where=text("escalation_pending = true"),
+            postgresql_where=text("escalation_pending = true"),
+        ),
     )
 
 

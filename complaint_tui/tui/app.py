@@ -60,6 +60,8 @@ class ComplaintApp(App):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("1", "queue", "Queue", show=False, id="app.queue"),
         Binding("2", "escalations", "Escalations", show=False, id="app.escalations"),
+        Binding("3", "reports", "Reports", show=False, id="app.reports"),
+        Binding("4", "team", "Team", show=False, id="app.team"),
         # Shown in the footer by the queue screen; elsewhere ? lists them (80 columns are few).
         Binding("n", "new_case", "New", show=False, id="app.new_case"),
         # q goes back one screen (quits on the queue, which binds it to quit); ctrl+q quits from
@@ -252,6 +254,39 @@ class ComplaintApp(App):
             return
         self.action_queue()
         self.push_screen(EscalationScreen(view))
+
+    def action_reports(self) -> None:
+        """The report screen, on top of the queue (where `1` and esc lead back); it keeps its
+        period and filters while it is open."""
+        from complaint_tui.tui.screens.report import ReportScreen
+
+        if any(isinstance(s, ReportScreen) for s in self.screen_stack):
+            while not isinstance(self.screen, ReportScreen):
+                self.pop_screen()
+            return
+        self.action_queue()
+        self.push_screen(ReportScreen())
+
+    def action_team(self) -> None:
+        """The team screen, on top of the queue (where `1` and esc lead back)."""
+        from complaint_tui.tui.screens.team import TeamScreen
+
+        if any(isinstance(s, TeamScreen) for s in self.screen_stack):
+            while not isinstance(self.screen, TeamScreen):
+                self.pop_screen()
+            return
+        self.action_queue()
+        self.push_screen(TeamScreen())
+
+    def show_queue_of(self, name: str) -> None:
+        """The queue's open cases of one person (the team screen's enter)."""
+        from complaint_tui.tui.screens.team import queue_query_of
+
+        self.action_queue()
+        queue = self.queue_screen()
+        if queue is not None:
+            queue.query_state = queue_query_of(name)
+            queue.reload_all()
 
     def open_case(self, ref: str) -> None:
         from complaint_tui.tui.screens.case_detail import CaseDetailScreen

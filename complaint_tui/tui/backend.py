@@ -10,6 +10,7 @@ from complaint_tui.services.context import AppContext
 from complaint_tui.services.escalations import EscalationService
 from complaint_tui.services.identity import Actor
 from complaint_tui.services.queue import QueueService
+from complaint_tui.services.team import TeamService
 
 
 class Backend:
@@ -19,6 +20,7 @@ class Backend:
         self.desk = CaseDesk(ctx, actor)
         self.queue = QueueService(self.desk)
         self.escalations = EscalationService(self.desk)
+        self.team = TeamService(self.desk)
 
     def now(self) -> datetime:
         return self.ctx.now()

@@ -114,6 +114,21 @@ class ComplaintCommands(Provider):
                 ),
             ),
             PaletteCommand(
+                "Go to reports",
+                app.action_reports,
+                _with_keys(
+                    "On-time figures, volumes and trends for a period",
+                    keys_for(screen, "app.reports"),
+                ),
+            ),
+            PaletteCommand(
+                "Go to team",
+                app.action_team,
+                _with_keys(
+                    "Who holds what: each person's open cases", keys_for(screen, "app.team")
+                ),
+            ),
+            PaletteCommand(
                 "New complaint",
                 app.action_new_case,
                 _with_keys(

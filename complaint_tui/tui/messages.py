@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from textual.message import Message
 
 from complaint_tui.domain.alerts import Alert
 from complaint_tui.services.escalations import EscalationCounts
 from complaint_tui.services.queue import QueueCounts
+from complaint_tui.services.team import TeamRow
 from complaint_tui.services.views import CaseDetail
 
 
@@ -22,6 +24,12 @@ class QueueCountsLoaded(Message):
 class EscalationCountsLoaded(Message):
     generation: int
     counts: EscalationCounts
+
+
+@dataclass
+class TeamLoaded(Message):
+    generation: int
+    rows: tuple[TeamRow, ...]
 
 
 @dataclass
@@ -61,9 +69,11 @@ class CaseSaveFailed(Message):
 
 @dataclass
 class AgentsLoaded(Message):
-    """Who the case may be assigned to, for the assign form."""
+    """Who the case may be assigned to (the assign form), or the queue filtered to (the filter);
+    ``labels``: how to show each name, e.g. with its workload."""
 
     names: tuple[str, ...]
+    labels: dict[str, str] | None = None
 
 
 @dataclass
@@ -82,3 +92,29 @@ class AlertsRaised(Message):
     """New alerts for this person (services/alerts.py), each told once."""
 
     alerts: tuple[Alert, ...]
+
+
+@dataclass
+class ReportLoaded(Message):
+    """The report screen's figures: the service's report dict, the resolution-hours counts for
+    its histogram and the last procedure review's date, for the query it asked with
+    ``generation``."""
+
+    generation: int
+    report: dict
+    resolve_hours: list[int]
+    last_review: date | None
+
+
+@dataclass
+class ReportFailed(Message):
+    generation: int
+    error: str
+
+
+@dataclass
+class ReportFilterOptionsLoaded(Message):
+    """The agents and policy versions the report's filter form offers."""
+
+    agents: tuple[str, ...]
+    policy_versions: tuple[str, ...]

@@ -560,6 +560,10 @@ async def test_app_keys_on_a_list_do_not_drop_the_form(make_app):
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         assert app.screen is screen and app.is_running
+        await pilot.press("4")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        assert app.screen is screen
         await pilot.press("2", "y")
         await settle(pilot)
         assert isinstance(app.screen, EscalationScreen)

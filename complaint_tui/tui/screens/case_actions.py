@@ -137,9 +137,14 @@ def default_folder() -> str:
 
 
 def build_spec(
-    name: str, detail: CaseDetail, backend, agents: tuple[str, ...] | None = None
+    name: str,
+    detail: CaseDetail,
+    backend,
+    agents: tuple[str, ...] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> ActionSpec:
-    """The form for one action on the case as shown. ``backend`` is the app's Backend."""
+    """The form for one action on the case as shown. ``backend`` is the app's Backend;
+    ``labels`` show the assign form's candidates (with their workload)."""
     desk = backend.desk
     ref = detail.ref
     status = detail.status
@@ -311,7 +316,10 @@ def build_spec(
     if name == "assign":
         me = backend.actor.name
         if backend.actor.sees_all_cases:
-            options = tuple((n, n) for n in (agents or ())) + (("nobody (unassign)", NOBODY),)
+            shown = labels or {}
+            options = tuple((shown.get(n, n), n) for n in (agents or ())) + (
+                ("nobody (unassign)", NOBODY),
+            )
             intro = f"Now assigned to {detail.summary.assignee or 'nobody'}."
         else:
             options = ((f"take it myself ({me})", me), ("release it (unassign)", NOBODY))

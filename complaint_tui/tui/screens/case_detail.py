@@ -38,6 +38,7 @@ from complaint_tui.services.audit_trail import audit_refusal
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.lookups import assignable_agents, case_version
 from complaint_tui.services.permissions import action_refusal_for
+from complaint_tui.services.team import workload_label
 from complaint_tui.services.views import CaseDetail, ClockView, TimelineEntry
 from complaint_tui.tui.commands import key_hint, keys_for
 from complaint_tui.tui.messages import (
@@ -406,6 +407,9 @@ class CaseDetailScreen(Screen):
             facts.append("  policy v", label)
             facts.append(one_line(d.policy_version, 20))
         facts.append(f"  version {s.version}", "dim")
+        if d.source_ref:
+            facts.append("\nimported from ", label)
+            facts.append(shown(d.source_ref))
         if d.outcome:
             facts.append("\noutcome ", label)
             facts.append(shown(d.outcome))
@@ -593,25 +597,35 @@ class CaseDetailScreen(Screen):
             return
         self.open_form(name)
 
-    def open_form(self, name: str, agents: tuple[str, ...] | None = None) -> None:
+    def open_form(
+        self,
+        name: str,
+        agents: tuple[str, ...] | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> None:
         d = self.detail
         assert d is not None
-        spec = build_spec(name, d, self.backend, agents)
+        spec = build_spec(name, d, self.backend, agents, labels)
         self.app.push_screen(ActionForm(spec, d.ref, d.version), self._after_save)
 
     @work(thread=True, group="case-agents", exclusive=True, exit_on_error=False)
     def _load_agents(self) -> None:
         try:
             names = assignable_agents(self.backend.desk)
+            labels = None
+            if self.backend.actor.sees_all_cases:  # each candidate's workload (the team view's)
+                labels = {
+                    row.name: workload_label(row) for row in self.backend.team.rows(tuple(names))
+                }
         except Refused as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.post_message(AgentsLoaded(tuple(names)))
+        self.post_message(AgentsLoaded(tuple(names), labels))
 
     @on(AgentsLoaded)
     def _agents_loaded(self, message: AgentsLoaded) -> None:
         if self.detail is not None and self.app.screen is self:
-            self.open_form("assign", message.names)
+            self.open_form("assign", message.names, message.labels)
 
     def _after_save(self, result) -> None:
         """The form has said what was saved (its ActionSpec.done); show the case as it is now."""

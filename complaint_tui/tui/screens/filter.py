@@ -1,7 +1,8 @@
-"""FilterScreen: narrow the queue by status, priority, service, channel and category."""
+"""FilterScreen: narrow the queue by status, priority, service, channel, category and assignee."""
 
 from __future__ import annotations
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,8 +12,13 @@ from textual.widgets import Label, Select, Static
 from complaint_tui.domain.enums import Channel, Priority, Status
 from complaint_tui.domain.labels import status_label
 from complaint_tui.domain.settings import IntakeSettings
+from complaint_tui.services.cases import UNASSIGNED
+from complaint_tui.services.errors import Refused
 from complaint_tui.services.queue import QueueFilter
 from complaint_tui.tui.commands import key_hint
+from complaint_tui.tui.messages import AgentsLoaded
+
+NOBODY_LABEL = "nobody (unassigned)"
 
 
 class FilterScreen(ModalScreen[QueueFilter | None]):
@@ -52,6 +58,14 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
                     id=f"f-{label.lower()}",
                     prompt="any",
                 )
+            # The names come from the database (a worker); until then, the current choice.
+            yield Label("Assignee")
+            yield Select(
+                self._assignee_options(()),
+                value=c.assignee or Select.NULL,
+                id="f-assignee",
+                prompt="anyone",
+            )
             yield Static(
                 key_hint(
                     self,
@@ -61,6 +75,35 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
                 ),
                 classes="form-hint",
             )
+
+    def on_mount(self) -> None:
+        self._load_assignees()
+
+    def _assignee_options(self, names) -> list[tuple[str, str]]:
+        names = list(names)
+        current = self.current.assignee
+        if current is not None and current != UNASSIGNED and current not in names:
+            names.append(current)
+        return [(NOBODY_LABEL, UNASSIGNED), *((n, n) for n in names)]
+
+    @work(thread=True, group="filter-assignees", exclusive=True, exit_on_error=False)
+    def _load_assignees(self) -> None:
+        from complaint_tui.services.lookups import assignee_names
+
+        try:
+            names = assignee_names(self.app.backend.desk)
+        except Refused as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.post_message(AgentsLoaded(tuple(names)))
+
+    @on(AgentsLoaded)
+    def _show_assignees(self, message: AgentsLoaded) -> None:
+        select = self.query_one("#f-assignee", Select)
+        value = select.value
+        select.set_options(self._assignee_options(message.names))
+        if value is not Select.NULL and value is not None:
+            select.value = value
 
     def _value(self, selector: str) -> str | None:
         value = self.query_one(selector, Select).value
@@ -75,6 +118,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
                 service=self._value("#f-service"),
                 channel=self._value("#f-channel"),
                 category=self._value("#f-category"),
+                assignee=self._value("#f-assignee"),
             )
         )
 

@@ -16,7 +16,21 @@ GROUPS = (
     ("Move", ("down", "up", "page_down", "page_up", "first", "last", "scroll_down", "scroll_up")),
     (
         "Views and finding",
-        ("next_view", "prev_view", "search", "filter", "refresh", "queue", "escalations", "audit"),
+        (
+            "next_view",
+            "prev_view",
+            "next_period",
+            "prev_period",
+            "search",
+            "filter",
+            "refresh",
+            "queue",
+            "escalations",
+            "reports",
+            "export",
+            "team",
+            "audit",
+        ),
     ),
     (
         # In the order of the workflow (SPEC §3): intake, acknowledgement, investigation, the

@@ -196,6 +196,7 @@ class IntakeScreen(Screen):
         Binding("q", "leave('back')", "Back", show=False, id="intake.back"),
         Binding("1", "leave('queue')", "Queue", show=False, id="intake.queue"),
         Binding("2", "leave('escalations')", "Escalations", show=False, id="intake.escalations"),
+        Binding("4", "leave('team')", "Team", show=False, id="intake.team"),
         Binding("n", "nothing", "New", show=False, id="intake.new_case"),
     ]
 
@@ -734,6 +735,8 @@ class IntakeScreen(Screen):
             self.app.action_queue()
         elif then == "escalations":
             self.app.action_escalations()
+        elif then == "team":
+            self.app.action_team()
 
     def action_nothing(self) -> None:
         """'n' on the intake screen: already here."""

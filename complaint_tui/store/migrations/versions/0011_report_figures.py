@@ -6,7 +6,7 @@ Create Date: 2026-11-30
 
 Reports give the median and p90 of the business hours to acknowledge and to resolve a case.
 Business time depends on the calendar (hours, holidays), which SQL does not know, so the
-workflow stores it when the event happens (services/cases.py, one place):
+workflow stores it when the event happens (domain/lifecycle.py, one place):
 
 - ``ack_business_s``: business seconds from receipt to the acknowledgement;
 - ``paused_business_s``: business seconds the resolution clock has spent paused (waiting on the
@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
