@@ -185,6 +185,8 @@ class Case(Base):
             "id",
         ),
         Index("ix_cases_received", "received_at"),
+        # "Next update due": the open cases owed an update, longest overdue first.
+        Index("ix_cases_next_update", "next_update_due_at", "id"),
     )
 
 
