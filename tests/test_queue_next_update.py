@@ -160,9 +160,17 @@ def test_go_to_ref_finds_a_visible_case_and_refuses_the_rest_in_one_sentence(ctx
     assert sue.locate(secret) == secret
     unknown = assert_unchanged(ctx, lambda: alice.locate("C-2026-99999"), NotFound)
     assert str(unknown) == "No case 'C-2026-99999'."
-    hidden = assert_denied(ctx, lambda: alice.locate(secret), actor="alice", what="view", ref=secret)
+    hidden = assert_denied(
+        ctx, lambda: alice.locate(secret), actor="alice", what="view", ref=secret
+    )
     assert str(hidden).count(".") >= 1 and "\n" not in str(hidden)
-    assert_denied(ctx, lambda: CaseDesk(ctx, agents["ada"]).locate(public), actor="ada", what="view", ref=public)
+    assert_denied(
+        ctx,
+        lambda: CaseDesk(ctx, agents["ada"]).locate(public),
+        actor="ada",
+        what="view",
+        ref=public,
+    )
 
 
 def test_priority_reads_without_colour():

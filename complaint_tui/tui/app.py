@@ -48,6 +48,7 @@ class ComplaintApp(App):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("1", "queue", "Queue", show=False, id="app.queue"),
         Binding("2", "escalations", "Escalations", show=False, id="app.escalations"),
+        Binding("colon", "goto_ref", "Go to ref", show=False, id="app.goto_ref"),
         # Shown in the footer by the queue screen; elsewhere ? lists them (80 columns are few).
         Binding("n", "new_case", "New", show=False, id="app.new_case"),
         Binding("q", "quit", "Quit", show=False, id="app.quit"),
@@ -191,6 +192,17 @@ class ComplaintApp(App):
             return
         self.action_queue()
         self.push_screen(EscalationScreen())
+
+    def action_goto_ref(self) -> None:
+        """`:` a ref typed in full opens that case (screens/goto_ref.py)."""
+        from complaint_tui.tui.screens.goto_ref import GotoRefScreen
+
+        if not isinstance(self.screen, GotoRefScreen):
+            self.push_screen(GotoRefScreen(), self._go_to)
+
+    def _go_to(self, ref: str | None) -> None:
+        if ref:
+            self.open_case(ref)
 
     def open_case(self, ref: str) -> None:
         from complaint_tui.tui.screens.case_detail import CaseDetailScreen

@@ -74,3 +74,18 @@ class AttachmentRead(Message):
 @dataclass
 class AttachmentSaved(Message):
     path: str
+
+
+@dataclass
+class RefLocated(Message):
+    """`:` go to ref: the case exists and may be shown (its stored ref)."""
+
+    ref: str
+
+
+@dataclass
+class RefNotLocated(Message):
+    """`:` go to ref: the one sentence saying why not."""
+
+    typed: str
+    error: str

@@ -23,7 +23,7 @@ from complaint_tui.domain.labels import (
     priority_label,
     status_short,
 )
-from complaint_tui.domain.sla import Sla
+from complaint_tui.domain.sla import Badge, Sla
 from complaint_tui.domain.text import first_line, one_line
 from complaint_tui.services.paging import Page
 from complaint_tui.services.views import CaseSummary
@@ -118,6 +118,15 @@ def layout(width: int, columns: tuple[Column, ...] = COLUMNS) -> tuple[tuple[Col
     return tuple((c, c.width or subject) for c in ordered)
 
 
+def default_badge(row: Any, sla: Sla, now: datetime) -> Badge:
+    return row.badge(sla, now)
+
+
+def update_badge(row: CaseSummary, sla: Sla, now: datetime) -> Badge:
+    """The customer-update clock's badge (the queue's "Next update due" view)."""
+    return row.update_badge(sla, now)
+
+
 def cell(value: str, width: int) -> str:
     """Exactly ``width`` terminal cells: wide characters and emoji are measured, not counted."""
     flat = one_line(value)
@@ -149,6 +158,9 @@ class QueueTable(PagedTable[Any], can_focus=True):
         self.now = now
         self.columns = columns
         self.badge_title = badge_title
+        # Which clock the badge shows: the case's own unless a list says otherwise ("Update"
+        # in the queue's "Next update due" view); ``badge_title`` names it.
+        self.badge_of: Callable[[Any, Sla, datetime], Badge] = default_badge
         self.base_index: int | None = 0  # the list's index of rows[0]; None: not known yet
         self.total: int | None = None
         self.empty_text = "No cases in this view."
@@ -265,6 +277,7 @@ class QueueTable(PagedTable[Any], can_focus=True):
             self.app.theme,
             minute,
             self.columns,
+            self.badge_title,
         )
         strip = self._lines.get(key)
         if strip is None:
@@ -289,7 +302,7 @@ class QueueTable(PagedTable[Any], can_focus=True):
     def _row_strip(self, row: CaseSummary, width: int, selected: bool) -> Strip:
         """Segments built directly (no Rich layout pass): a PgDn repaints ~40 of these."""
         now = self._now
-        badge = row.badge(self.sla, now)
+        badge = self.badge_of(row, self.sla, now)
         base = self.rich_style
         if selected:
             base = base + (
