@@ -16,7 +16,18 @@ GROUPS = (
     ("Move", ("down", "up", "page_down", "page_up", "first", "last", "scroll_down", "scroll_up")),
     (
         "Views and finding",
-        ("next_view", "prev_view", "search", "filter", "refresh", "queue", "escalations", "audit"),
+        (
+            "next_view",
+            "prev_view",
+            "search",
+            "search_scope",
+            "goto_ref",
+            "filter",
+            "refresh",
+            "queue",
+            "escalations",
+            "audit",
+        ),
     ),
     (
         "Case work",

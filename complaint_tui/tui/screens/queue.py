@@ -12,6 +12,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from complaint_tui.domain.enums import Urgency
 from complaint_tui.domain.labels import show_instant
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.queue import VIEW_ORDER, QueueCounts, QueueFilter, QueueQuery, QueueView
@@ -29,7 +30,7 @@ VIEW_SHORT_NAMES = {
     QueueView.ALL_OPEN: "Open",
     QueueView.WAITING: "Waiting",
     QueueView.RESOLVED: "Resolved",
-    QueueView.NEXT_UPDATE: "Update due",
+    QueueView.NEXT_UPDATE: "Updates",
 }
 # (names, tight: only the current view padded, compact: counts of 10,000 and more in thousands)
 VIEW_LAYOUTS = (
@@ -180,15 +181,24 @@ class QueueScreen(PagedTableKeys, Screen):
             title.append(right, "dim")
         self._set("#queue-title", title)
 
-        self._set("#queue-views", self._views_line(q.view, counts))
+        # Searching everywhere lists no view's cases: none is highlighted.
+        self._set("#queue-views", self._views_line(q.lists_view, counts))
 
-        if counts:
+        if counts and q.lists_view is QueueView.NEXT_UPDATE:
+            # Every row's update clock has passed: one count, said as what it means.
+            bands = band_summary(
+                counts.bands,
+                table.get_component_rich_style,
+                words={Urgency.BREACHED: "updates overdue"},
+                always=(Urgency.BREACHED,),
+            )
+        elif counts:
             bands = band_summary(counts.bands, table.get_component_rich_style)
         else:
             bands = Text(" counting…", "dim")
         self._set("#queue-bands", bands)
 
-    def _views_line(self, current: QueueView, counts: QueueCounts | None) -> Text:
+    def _views_line(self, current: QueueView | None, counts: QueueCounts | None) -> Text:
         """Every view with its count; the first layout that fits the width, so the last count
         is not cut at 80 columns: full names, short names, unpadded, then counts in thousands."""
         for names, tight, compact in VIEW_LAYOUTS:
