@@ -181,3 +181,35 @@ def test_priority_reads_without_colour():
         "↓ low",
     ]
     assert priority_glyph("bogus") == "?"
+
+
+def test_the_update_clock_is_kept_only_while_it_runs(ctx, clock, agents):
+    """The view is one index range on the clock's column: every status in which the clock does
+    not run must leave it NULL, through every transition that reaches it."""
+    from complaint_tui.domain.enums import Status
+
+    desk = CaseDesk(ctx, agents["sue"])
+    ref = desk.create(draft()).ref
+
+    def running(status: Status) -> bool:
+        return status in (Status.ACKNOWLEDGED, Status.INVESTIGATING)
+
+    steps = [
+        lambda: None,
+        lambda: desk.acknowledge(ref),
+        lambda: desk.start(ref),
+        lambda: desk.wait(ref, "Logs, please."),
+        lambda: desk.resume(ref),
+        lambda: desk.update(ref, "Still on it."),
+        lambda: desk.resolve(ref, "Fixed.", "Hardware failure"),
+        lambda: desk.close(ref, "rejected"),
+        lambda: desk.escalate(ref, "I disagree."),
+        lambda: desk.decide(ref, "reopen", "We look again."),
+        lambda: desk.resolve(ref, "Fixed for good.", "Hardware failure"),
+        lambda: desk.reopen(ref, "It came back."),
+    ]
+    for step in steps:
+        step()
+        clock.advance(timedelta(hours=1))
+        detail = desk.get(ref)
+        assert (detail.next_update_due_at is not None) == running(detail.status), detail.status

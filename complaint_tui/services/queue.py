@@ -136,12 +136,12 @@ class QueueService(KeysetPages[QueueQuery, CaseSummary]):
         if view is None:
             pass  # searching everywhere: every case this actor may see
         elif view is QueueView.NEXT_UPDATE:
-            # The clock runs only while the case is open and not waiting on the customer (it
-            # is NULL otherwise); due exactly now counts as passed, like every clock.
-            conds += [
-                Case.next_update_due_at <= self.desk.now,
-                Case.queue_bucket == QueueBucket.ACTIVE,
-            ]
+            # The clock runs only while the case is acknowledged or investigating; CaseDesk
+            # keeps it NULL otherwise (waiting on the customer, resolved, closed, not yet
+            # acknowledged), so this one range of ix_cases_next_update is the view, its pages
+            # and its count (no other condition for SQLite to prefer ix_cases_queue for).
+            # Due exactly now counts as passed, like every clock.
+            conds.append(Case.next_update_due_at <= self.desk.now)
         elif view is QueueView.MINE:
             conds += [Case.assignee_id == self.actor.id, open_buckets]
         elif view is QueueView.UNASSIGNED:
