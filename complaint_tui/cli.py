@@ -446,6 +446,8 @@ def case_show(session: Session, ref: str, as_json: bool) -> None:
         f"Subject:    {one_line(s.subject)}",
         f"Received:   {local(s.received_at)}   Policy version: {detail.policy_version or '—'}",
     ]
+    if detail.source_ref:
+        out.append(f"Imported from: {one_line(detail.source_ref)}")
     if s.escalation_level:
         out.append(
             f"Escalation: level {s.escalation_level}{' (awaiting decision)' if s.escalation_pending else ''}"
@@ -969,6 +971,107 @@ def demo(session: Session, count: int, seed: int) -> None:
     click.echo(
         f"Seeded {result.cases:,} cases and {result.agents} agents in {result.seconds:.1f} s."
     )
+
+
+# ---- history import --------------------------------------------------------------------------
+@cli.command("import")
+@click.argument("file", metavar="FILE.jsonl")
+@pass_session
+def import_cmd(session: Session, file: str) -> None:
+    """Import case histories, one JSON object per line (supervisors and managers).
+
+    The whole file is checked first: any bad line imports nothing, and every bad line is named
+    on stderr. Prints each new ref and the source_ref it came from, tab-separated."""
+    from complaint_tui.services.history_import import ImportRefused, import_history
+
+    def go():
+        try:
+            return import_history(session.checked_ctx(), session.actor, Path(file))
+        except ImportRefused as exc:
+            for problem in exc.problems:
+                click.echo(f"complaint-tui: {one_line(problem, 400)}", err=True)
+            raise
+
+    result = run_refusable(go)
+    click.echo("\n".join(f"{ref}\t{source or ''}" for ref, source in result.refs))
+
+
+# ---- reports ---------------------------------------------------------------------------------
+@cli.command()
+@click.option("--from", "first", metavar="DATE", help="First local date received (YYYY-MM-DD).")
+@click.option(
+    "--to", "last", metavar="DATE", help="Last local date received, included; default today."
+)
+@click.option("--service", help="Only cases for this service.")
+@click.option("--channel", help="Only cases received by this channel.")
+@click.option("--category", help="Only cases of this category.")
+@click.option("--priority", help="Only cases of this priority.")
+@click.option("--assignee", metavar="NAME", help="Only cases assigned to this agent.")
+@click.option("--policy-version", metavar="LABEL", help="Only cases under this policy version.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "md"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--output", type=PathType(path_type=Path), help="Write to this file, not stdout.")
+@pass_session
+def report(
+    session: Session,
+    first: str | None,
+    last: str | None,
+    service: str | None,
+    channel: str | None,
+    category: str | None,
+    priority: str | None,
+    assignee: str | None,
+    policy_version: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Figures for continuous improvement over the cases received from --from to --to
+    (inclusive local dates; by default the 30 days ending --to), computed in the database.
+
+    Agents, supervisors and managers (an agent's report counts the cases they may see, without
+    the per-agent table). README "Reports" defines every figure and the CSV columns."""
+    from complaint_tui.services.report_format import render_report, write_report
+    from complaint_tui.services.reports import DEFAULT_DAYS, ReportQuery, build_report
+
+    def days():
+        out = []
+        for value, name in ((first, "--from"), (last, "--to")):
+            try:
+                out.append(parse_date(value) if value is not None else None)
+            except ParseError as exc:
+                fail(f"{name}: {value!r} is not a date; {exc}.")
+        return out
+
+    def run() -> None:
+        day_from, day_to = days()
+        ctx = session.checked_ctx()
+        if day_to is None:
+            day_to = ctx.calendar.local(ctx.now()).date()
+        filters = dict(
+            service=service,
+            channel=channel,
+            category=category,
+            priority=priority,
+            assignee=assignee,
+            policy_version=policy_version,
+        )
+        if day_from is None:
+            query = ReportQuery.ending(day_to, DEFAULT_DAYS, **filters)
+        else:
+            query = ReportQuery(day_from, day_to, **filters)
+        text = render_report(build_report(ctx, session.actor, query), fmt, filters=query.filters())
+        if output is None:
+            click.echo(text, nl=False)
+            return
+        write_report(output, text)
+        click.echo(f"Wrote the report to {output}.")
+
+    run_refusable(run)
 
 
 # ---- audit -----------------------------------------------------------------------------------

@@ -68,6 +68,13 @@ def search(words: str) -> Step:
     return run
 
 
+def to_charts(pilot) -> None:
+    """Scroll the report screen so that its first chart is at the top."""
+    from complaint_tui.tui.widgets.report_charts import WeeklyVolumeChart
+
+    pilot.app.screen.query_one(WeeklyVolumeChart).scroll_visible(top=True, animate=False)
+
+
 SHOTS = [
     Shot("queue-120x40", (120, 40), lambda s: []),
     Shot("queue-80x24", (80, 24), lambda s: []),
@@ -96,6 +103,10 @@ SHOTS = [
     Shot("escalations-80x24", (80, 24), lambda s: ["2"]),
     Shot("escalations-decided-120x40", (120, 40), lambda s: ["2", "]", "]"]),
     Shot("escalations-agent-80x24", (80, 24), lambda s: ["2"], agent="lan.nguyen"),
+    Shot("reports-80x24", (80, 24), lambda s: ["3"]),
+    Shot("reports-charts-80x24", (80, 24), lambda s: ["3", to_charts]),
+    Shot("reports-year-120x40", (120, 40), lambda s: ["3", "]", "]", "]", to_charts]),
+    Shot("reports-no-color-80x24", (80, 24), lambda s: ["3"], no_color=True),
     Shot("queue-light", (120, 24), lambda s: [], theme="complaint-light"),
     Shot("no-color-80x24", (80, 24), lambda s: [], no_color=True),
     Shot(

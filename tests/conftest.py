@@ -66,7 +66,9 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=VN)
 
 PG_ENV = "COMPLAINT_TUI_TEST_PG_URL"
-PG_SKIP_REASON = f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+PG_SKIP_REASON = (
+    f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+)
 
 
 def _pg_server_url() -> str | None:
@@ -92,7 +94,9 @@ def pg_database_url() -> Iterator[str]:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001 - report why PostgreSQL is unusable
         if os.environ.get("COMPLAINT_TUI_REQUIRE_PG") == "1":
-            pytest.fail(f"PostgreSQL at {base.render_as_string()} is unusable: {exc}", pytrace=False)
+            pytest.fail(
+                f"PostgreSQL at {base.render_as_string()} is unusable: {exc}", pytrace=False
+            )
         pytest.skip(f"PostgreSQL at {base.render_as_string()} is unusable: {exc}")
     url = base.set(database=name).render_as_string(hide_password=False)
     db = Database(url)

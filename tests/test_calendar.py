@@ -373,8 +373,12 @@ def test_year_store_round_trip_gives_the_same_business_days(tmp_path):
     expected = [first.is_business_day(date(2026, 1, 1) + timedelta(days=i)) for i in range(366)]
     assert (tmp_path / "VN-2026.json").exists()
     second = BusinessCalendar(CalendarRules(), store)  # reads the file, not the package
-    assert [second.is_business_day(date(2026, 1, 1) + timedelta(days=i)) for i in range(366)] == expected
+    assert [
+        second.is_business_day(date(2026, 1, 1) + timedelta(days=i)) for i in range(366)
+    ] == expected
     assert second.is_business_day(date(2026, 8, 22))  # the make-up Saturday survives the file
     (tmp_path / "VN-2026.json").write_text("not json")
     third = BusinessCalendar(CalendarRules(), store)  # a damaged file means recomputing
-    assert [third.is_business_day(date(2026, 1, 1) + timedelta(days=i)) for i in range(366)] == expected
+    assert [
+        third.is_business_day(date(2026, 1, 1) + timedelta(days=i)) for i in range(366)
+    ] == expected

@@ -259,8 +259,17 @@ COMMANDS: dict[str, Command] = {
     "policy-show": Command(("policy", "show", "--version", "{label}"), {"label": ("name", "1")}),
     "policy-list": Command(("policy", "list", "--json")),
     "policy-review-add": Command(
-        ("policy", "review", "add", "--date", "{date}", "--findings", "{findings}",
-         "--actions", "{actions}"),
+        (
+            "policy",
+            "review",
+            "add",
+            "--date",
+            "{date}",
+            "--findings",
+            "{findings}",
+            "--actions",
+            "{actions}",
+        ),
         {
             "date": ("date", "2026-11-20"),
             "findings": ("text", "Acknowledgements are late on Mondays."),
@@ -284,7 +293,14 @@ EXTRA = {
     "event": EVENTS,
     "path": ["{folder}", "{empty_file}", "{oversized_file}", "{missing}"],
     "folder": ["{evidence}", "{missing}"],
-    "date": ["1999-12-31", "2026-11-26", "2026-02-30", "0001-01-01", "9999-12-31", "2026-11-20 10:00"],
+    "date": [
+        "1999-12-31",
+        "2026-11-26",
+        "2026-02-30",
+        "0001-01-01",
+        "9999-12-31",
+        "2026-11-20 10:00",
+    ],
 }
 
 

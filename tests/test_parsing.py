@@ -123,7 +123,10 @@ def test_instants_out_of_range_are_named(at, words):
         (EventDate(datetime(1, 1, 1, tzinfo=VN), "x"), "events: 0001-01-01 00:00 is outside"),
         (EventDate(datetime(9999, 12, 31, 23, 59, tzinfo=UTC), "x"), "is outside"),
         (EventDate(datetime(2026, 11, 24, 9), "x"), "events: give a time zone offset"),
-        (EventDate(NOW + timedelta(minutes=1), "x"), "events: Wed 2026-11-25 10:01 is in the future."),
+        (
+            EventDate(NOW + timedelta(minutes=1), "x"),
+            "events: Wed 2026-11-25 10:01 is in the future.",
+        ),
         (EventDate(NOW - timedelta(minutes=1), "  "), "events: after the time, say what happened."),
     ],
 )

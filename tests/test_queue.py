@@ -69,10 +69,15 @@ def test_views_and_counts(ctx, clock, agents):
     assert counts.views[QueueView.RESOLVED] == 1
     assert counts.total == 5
     assert counts.bands[Urgency.PAUSED] == 1
-    assert sum(counts.bands[b] for b in (Urgency.BREACHED, Urgency.URGENT, Urgency.SOON, Urgency.OK)) == 4
+    assert (
+        sum(counts.bands[b] for b in (Urgency.BREACHED, Urgency.URGENT, Urgency.SOON, Urgency.OK))
+        == 4
+    )
     waiting = q.first(QueueQuery(view=QueueView.WAITING), 10).rows
     assert [r.ref for r in waiting] == [refs[1]]
-    filtered = q.first(QueueQuery(view=QueueView.ALL_OPEN, filter=QueueFilter(status=Status.NEW)), 10).rows
+    filtered = q.first(
+        QueueQuery(view=QueueView.ALL_OPEN, filter=QueueFilter(status=Status.NEW)), 10
+    ).rows
     assert {r.ref for r in filtered} == {refs[0], refs[3], refs[4], refs[5]}
 
 
@@ -102,7 +107,13 @@ def test_search_is_accent_insensitive(ctx, clock, agents, typed, expected):
         )
     ).ref
     en = desk.create(
-        IntakeDraft(customer="cust-en", services=["VPS"], channel="email", subject="Disk failure", description="Disk died.")
+        IntakeDraft(
+            customer="cust-en",
+            services=["VPS"],
+            channel="email",
+            subject="Disk failure",
+            description="Disk died.",
+        )
     ).ref
     names = {vi: "vi", en: "en"}
     rows = QueueService(desk).first(QueueQuery(view=QueueView.ALL_OPEN, search=typed), 10).rows
@@ -117,7 +128,9 @@ def test_search_by_ref(ctx, clock, agents):
 
 
 @pytest.mark.parametrize("view", [QueueView.ALL_OPEN, QueueView.RESOLVED])
-def test_search_pages_the_same_whether_matches_are_few_or_many(ctx, clock, agents, monkeypatch, view):
+def test_search_pages_the_same_whether_matches_are_few_or_many(
+    ctx, clock, agents, monkeypatch, view
+):
     """The page query runs differently for a search matching few cases (from the search index,
     then sorted) and many (the view's index in order); both must give the same pages."""
     desk = CaseDesk(ctx, agents["alice"])

@@ -38,11 +38,13 @@ def test_defaults() -> None:
     assert rules.urgent_business_hours == 3
     assert s.intake.services == DEFAULT_SERVICES
     assert s.intake.categories == DEFAULT_CATEGORIES
+    assert (s.reports.ack_target_pct, s.reports.resolve_target_pct) == (95.0, 90.0)
 
 
 def test_empty_sections_give_defaults() -> None:
     empty: dict[str, Any] = {
-        name: {} for name in ("database", "sla", "urgency", "intake", "external", "contact", "ui")
+        name: {}
+        for name in ("database", "sla", "urgency", "intake", "external", "contact", "ui", "reports")
     }
     assert settings_from_mapping(empty) == Settings()
 
@@ -88,6 +90,10 @@ address = "Hà Nội"
 theme = "complaint-light"
 tick_seconds = 5
 keys = { "queue.take" = "T" }
+
+[reports]
+ack_target_pct = 97.5
+resolve_target_pct = 85
 """
 
 
@@ -120,6 +126,7 @@ def test_full_valid_file() -> None:
     assert s.ui.theme == "complaint-light"
     assert s.ui.tick_seconds == 5.0
     assert s.ui.keys == {"queue.take": "T"}
+    assert (s.reports.ack_target_pct, s.reports.resolve_target_pct) == (97.5, 85.0)
     # and the calendar built from it works: Christmas Eve 2026 (Thursday) is a company holiday,
     # Saturday 2027-02-06 (first day of Tết) is a configured working day
     built = BusinessCalendar(cal)
@@ -219,6 +226,13 @@ BAD = [
     ("ui", "tick_seconds", 0),
     ("ui", "tick_seconds", float("inf")),
     ("ui", "tick_seconds", float("nan")),
+    ("reports", "ack_target_pct", 101),
+    ("reports", "ack_target_pct", -1),
+    ("reports", "ack_target_pct", "95"),
+    ("reports", "ack_target_pct", True),
+    ("reports", "ack_target_pct", float("nan")),
+    ("reports", "resolve_target_pct", 100.5),
+    ("reports", "resolve_target_pct", [90]),
 ]
 
 

@@ -95,6 +95,14 @@ class UiSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """On-time targets the report screen judges its percentages against (met / below)."""
+
+    ack_target_pct: float = 95.0
+    resolve_target_pct: float = 90.0
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str | None = None
     calendar: CalendarRules = field(default_factory=CalendarRules)
@@ -103,6 +111,7 @@ class Settings:
     external: ExternalSettings = field(default_factory=ExternalSettings)
     contact: ContactSettings = field(default_factory=ContactSettings)
     ui: UiSettings = field(default_factory=UiSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
 
 # ---- parsing ------------------------------------------------------------------------------------
@@ -126,6 +135,7 @@ _SECTIONS = {
     "external": {"name", "contact", "info"},
     "contact": {"company", "email", "phone", "address"},
     "ui": {"theme", "keys", "tick_seconds"},
+    "reports": {"ack_target_pct", "resolve_target_pct"},
 }
 
 
@@ -153,6 +163,17 @@ def _number(key: str, value: Any, maximum: float | None = None) -> float:
         raise SettingsError(f"{key} must be a positive number, not {value!r}.")
     if maximum is not None and value > maximum:
         raise SettingsError(f"{key} must be at most {maximum:g}, not {value!r}.")
+    return float(value)
+
+
+def _pct(key: str, value: Any) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 <= value <= 100
+    ):
+        raise SettingsError(f"{key} must be a percentage from 0 to 100, not {value!r}.")
     return float(value)
 
 
@@ -251,6 +272,7 @@ def settings_from_mapping(data: dict[str, Any]) -> Settings:
     ext = data.get("external", {})
     contact = data.get("contact", {})
     ui = data.get("ui", {})
+    reports = data.get("reports", {})
 
     cal_defaults = CalendarRules()
     tz = sla.get("timezone", cal_defaults.timezone)
@@ -352,5 +374,11 @@ def settings_from_mapping(data: dict[str, Any]) -> Settings:
             theme=_str("ui.theme", ui.get("theme", u.theme)),
             keys=dict(keys),
             tick_seconds=_number("ui.tick_seconds", ui.get("tick_seconds", u.tick_seconds)),
+        ),
+        reports=ReportSettings(
+            **{
+                k: _pct(f"reports.{k}", reports.get(k, getattr(ReportSettings(), k)))
+                for k in ("ack_target_pct", "resolve_target_pct")
+            }
         ),
     )

@@ -145,6 +145,10 @@ class TrailScope:
         return " ".join(part for part in (one_line(self.actor or "", 64), self.period) if part)
 
 
+# Report figures kept on the case (migration 0011): business seconds.
+BUSINESS_SECONDS = frozenset({"ack_business_s", "resolve_business_s", "paused_business_s"})
+
+
 class AuditTrail(KeysetPages[TrailScope, AuditEntry]):
     """The audit trails, read by one actor (a supervisor or a manager)."""
 
@@ -324,6 +328,9 @@ class AuditTrail(KeysetPages[TrailScope, AuditEntry]):
             if field == "paused_remaining_s":
                 length = self.ctx.calendar.business_day_length
                 return f"{format_business_span(timedelta(seconds=float(value)), length)} left"
+            if field in BUSINESS_SECONDS:
+                length = self.ctx.calendar.business_day_length
+                return format_business_span(timedelta(seconds=float(value)), length)
             if column is not None and isinstance(column.type, UTCDateTime):
                 return show_instant(datetime.fromisoformat(value), self.ctx.calendar.tz)
         except (ValueError, TypeError, OverflowError):

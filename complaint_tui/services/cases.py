@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from complaint_tui.domain import lifecycle
 from complaint_tui.domain.enums import (
     CustomerResponse,
     EscalationOutcome,
@@ -35,23 +36,12 @@ from complaint_tui.domain.intake import (
     cleaned,
     validate_intake,
 )
-from complaint_tui.domain.labels import (
-    outcome_label,
-    response_label,
-    reviewer_label,
-    show_instant,
-    status_label,
-)
+from complaint_tui.domain.lifecycle import Entry
 from complaint_tui.domain.ownership import assign_refusal, case_refusal
 from complaint_tui.domain.root_cause import root_cause_problem, stored_root_cause
-from complaint_tui.domain.sla import PausedClock, queue_position
 from complaint_tui.domain.text import InvalidText, clean_input, has_unstorable, safe_filename
 from complaint_tui.domain.workflow import (
     Action,
-    action_refusal,
-    can_transition,
-    decision_refusal,
-    refusal,
 )
 from complaint_tui.services.audit import log_access, record_refusal
 from complaint_tui.services.changes import announce_change
@@ -81,7 +71,6 @@ from complaint_tui.services.views import (
     EscalationRecord,
     ReportedEventView,
     TimelineEntry,
-    case_state,
     clocks_of,
     missed,
     summary_of,
@@ -216,15 +205,9 @@ class CaseDesk:
             )
         )
 
-    def _set_queue(self, case: Case) -> None:
-        bucket, at = queue_position(
-            Status(case.status),
-            case.ack_due_at,
-            case.resolve_due_at,
-            case.paused_at,
-            case.closed_at or case.resolved_at,
-        )
-        case.queue_bucket, case.queue_at = bucket, at
+    @staticmethod
+    def _set_queue(case: Case) -> None:
+        lifecycle.set_queue(case)
 
     def _act(
         self,
@@ -248,7 +231,10 @@ class CaseDesk:
                         f"{case.ref} was changed by someone else since you opened it; nothing was saved."
                     )
                 now = self.now
-                change(s, case, now)
+                try:
+                    change(s, case, now)
+                except lifecycle.StepRefused as exc:
+                    raise Refused(str(exc)) from None
                 case.updated_at = now
                 # Every change bumps the version, even one that only adds an event in the same
                 # clock tick, so a stale expected_version is always caught.
@@ -280,15 +266,7 @@ class CaseDesk:
 
     def _allow(self, action: Action, case: Case) -> None:
         """Refuse, in the workflow's own sentence, an action the case's state does not allow."""
-        problem = action_refusal(action, case_state(case, self.now))
-        if problem is not None:
-            raise Refused(problem)
-
-    def _transition(self, case: Case, target: Status, verb: str) -> None:
-        current = Status(case.status)
-        if not can_transition(current, target):
-            raise Refused(refusal(case.ref, current, target, verb))
-        case.status = target.value
+        lifecycle.allow(action, case, self.now)
 
     # ---- intake ----------------------------------------------------------------------------
     def create(self, draft: IntakeDraft) -> CaseDetail:
@@ -317,18 +295,11 @@ class CaseDesk:
                 category=draft.category,
                 confidential=draft.confidential,
                 assignee_id=None,
-                status=Status.NEW.value,
                 policy_version_id=policy_id,
-                received_at=received,
-                ack_due_at=sla.ack_due(received),
-                resolve_due_at=sla.resolve_due(received),
-                escalation_level=0,
-                escalation_pending=False,
-                reopen_count=0,
-                extension_count=0,
                 created_at=now,
                 updated_at=now,
             )
+            received_entries = lifecycle.receive(case, sla, received, draft.channel)
             case.services = [
                 CaseService(service=svc, position=i) for i, svc in enumerate(draft.services)
             ]
@@ -343,7 +314,7 @@ class CaseDesk:
             index_case(s, case.id, case.ref, case.customer, case.subject, case.description)
             for ev in draft.events:
                 s.add(ReportedEvent(case_id=case.id, at=ev.at, note=ev.note.strip()))
-            self._event(s, case, EventKind.CREATED, f"Received by {draft.channel}.")
+            self._write(s, case, received_entries, now)
             for att in draft.attachments:
                 self._add_attachment(s, case, att, now)
             s.flush()
@@ -523,6 +494,7 @@ class CaseDesk:
             ),
             escalations=escalations,
             deadline_missed=missed(case, now),
+            source_ref=case.source_ref,
         )
 
     @staticmethod
@@ -589,10 +561,11 @@ class CaseDesk:
         active = Case.queue_bucket == QueueBucket.ACTIVE
         return and_(active, self.due_band_condition(Case.queue_at, urgency))
 
-    def due_band_condition(self, due, band: Urgency):
+    def due_band_condition(self, due, band: Urgency, now: datetime | None = None):
         """SQL for "the running clock due at column ``due`` is in ``band`` now" (breached,
-        urgent, soon or ok): a range of due instants, so an index on ``due`` counts it."""
-        now = self.now
+        urgent, soon or ok; at ``now`` if given): a range of due instants, so an index on
+        ``due`` counts it."""
+        now = now or self.now
         urgent_until, soon_until = self.ctx.sla.band_limits(now)
         return {
             Urgency.BREACHED: due <= now,
@@ -713,73 +686,38 @@ class CaseDesk:
             raise self._refuse(action, ref, exc) from None
 
     # ---- workflow --------------------------------------------------------------------------
+    # What each step does to the case is domain/lifecycle.py's (the history import replays the
+    # same steps); here the typed text is checked and the step's timeline entries written.
+    def _write(self, s: Session, case: Case, entries: list[Entry], now: datetime) -> None:
+        for entry in entries:
+            self._event(s, case, entry.kind, entry.text, now)
+
     def acknowledge(
         self, ref: str, message: str = "", *, expected_version: int | None = None
     ) -> CaseDetail:
         def change(s: Session, case: Case, now: datetime) -> None:
-            self._allow(Action.ACKNOWLEDGE, case)
-            self._transition(case, Status.ACKNOWLEDGED, "acknowledge")
-            self._mark_acknowledged(s, case, now, message)
+            lifecycle.allow(Action.ACKNOWLEDGE, case, now)
+            text = self._text("message", message, required=False)
+            self._write(s, case, lifecycle.acknowledge(case, self.ctx.sla, now, text), now)
 
         return self._act("acknowledge", ref, change, expected_version)
-
-    def _mark_acknowledged(self, s: Session, case: Case, now: datetime, message: str) -> None:
-        case.acknowledged_at = now
-        case.last_customer_update_at = now
-        case.next_update_due_at = self.ctx.sla.next_update_due(now)
-        text = (
-            self._text("message", message, required=False)
-            or "We have received your complaint and are looking into it."
-        )
-        self._event(s, case, EventKind.ACKNOWLEDGED, text, now)
 
     def start(self, ref: str, note: str = "", *, expected_version: int | None = None) -> CaseDetail:
         """Begin investigating; a new case is acknowledged on the way (SPEC §3)."""
 
         def change(s: Session, case: Case, now: datetime) -> None:
-            was = Status(case.status)
-            self._allow(Action.START, case)
+            lifecycle.allow(Action.START, case, now)
             text = self._text("note", note, required=False)
-            self._transition(case, Status.INVESTIGATING, "start investigating")
-            if was is Status.NEW:
-                self._mark_acknowledged(s, case, now, "")
-            self._event(
-                s,
-                case,
-                EventKind.STATUS_CHANGE,
-                self._status_text(was, Status.INVESTIGATING, text),
-                now,
-            )
+            self._write(s, case, lifecycle.start(case, self.ctx.sla, now, text), now)
 
         return self._act("start", ref, change, expected_version)
-
-    @staticmethod
-    def _status_text(was: Status, now_status: Status, note: str = "") -> str:
-        text = f"{status_label(was)} → {status_label(now_status)}"
-        return f"{text}: {note}" if note else text
 
     def wait(self, ref: str, request: str, *, expected_version: int | None = None) -> CaseDetail:
         """Wait on the customer: the resolution clock pauses, the request is sent to them."""
 
         def change(s: Session, case: Case, now: datetime) -> None:
             text = self._text("request", request)
-            self._allow(Action.WAIT, case)
-            self._transition(case, Status.WAITING_ON_CUSTOMER, "wait on the customer for")
-            paused = self.ctx.sla.pause(case.resolve_due_at, now)
-            case.paused_at = now
-            case.paused_remaining_s = (
-                paused.remaining.total_seconds() if paused.remaining is not None else None
-            )
-            case.next_update_due_at = None
-            case.last_customer_update_at = now
-            self._event(
-                s,
-                case,
-                EventKind.STATUS_CHANGE,
-                self._status_text(Status.INVESTIGATING, Status.WAITING_ON_CUSTOMER),
-                now,
-            )
-            self._event(s, case, EventKind.CUSTOMER_UPDATE, text, now)
+            self._write(s, case, lifecycle.wait(case, self.ctx.sla, now, text), now)
 
         return self._act("wait", ref, change, expected_version)
 
@@ -787,39 +725,19 @@ class CaseDesk:
         self, ref: str, note: str = "", *, expected_version: int | None = None
     ) -> CaseDetail:
         def change(s: Session, case: Case, now: datetime) -> None:
-            self._allow(Action.RESUME, case)
+            # The state first: "not waiting on the customer" before any complaint about the note.
+            lifecycle.allow(Action.RESUME, case, now)
             text = self._text("note", note, required=False)
-            self._transition(case, Status.INVESTIGATING, "resume")
-            self._unpause(case, now)
-            case.next_update_due_at = self.ctx.sla.next_update_due(now)
-            self._event(
-                s,
-                case,
-                EventKind.STATUS_CHANGE,
-                self._status_text(Status.WAITING_ON_CUSTOMER, Status.INVESTIGATING, text),
-                now,
-            )
+            self._write(s, case, lifecycle.resume(case, self.ctx.sla, now, text), now)
 
         return self._act("resume", ref, change, expected_version)
-
-    def _unpause(self, case: Case, now: datetime) -> None:
-        if case.paused_at is None:
-            return
-        remaining = (
-            timedelta(seconds=case.paused_remaining_s)
-            if case.paused_remaining_s is not None
-            else None
-        )
-        case.resolve_due_at = self.ctx.sla.resume(PausedClock(case.resolve_due_at, remaining), now)
-        case.paused_at = None
-        case.paused_remaining_s = None
 
     def note(self, ref: str, text: str, *, expected_version: int | None = None) -> CaseDetail:
         """An internal note: never shown to the customer."""
 
         def change(s: Session, case: Case, now: datetime) -> None:
-            self._allow(Action.NOTE, case)
-            self._event(s, case, EventKind.NOTE, self._text("note", text), now)
+            lifecycle.allow(Action.NOTE, case, now)
+            self._write(s, case, lifecycle.note(case, now, self._text("note", text)), now)
 
         return self._act("note", ref, change, expected_version)
 
@@ -828,14 +746,7 @@ class CaseDesk:
 
         def change(s: Session, case: Case, now: datetime) -> None:
             body = self._text("update", text)
-            self._allow(Action.UPDATE, case)
-            case.last_customer_update_at = now
-            if (
-                Status(case.status) is not Status.WAITING_ON_CUSTOMER
-                and case.acknowledged_at is not None
-            ):
-                case.next_update_due_at = self.ctx.sla.next_update_due(now)
-            self._event(s, case, EventKind.CUSTOMER_UPDATE, body, now)
+            self._write(s, case, lifecycle.update(case, self.ctx.sla, now, body), now)
 
         return self._act("update", ref, change, expected_version)
 
@@ -845,23 +756,7 @@ class CaseDesk:
         def change(s: Session, case: Case, now: datetime) -> None:
             body = self._text("outcome", outcome)
             cause = self._root_cause(root_cause)
-            was = Status(case.status)
-            self._allow(Action.RESOLVE, case)
-            self._transition(case, Status.RESOLVED, "resolve")
-            if was is Status.WAITING_ON_CUSTOMER:
-                self._unpause(case, now)
-            case.resolved_at = now
-            case.outcome = body
-            case.root_cause = cause
-            case.next_update_due_at = None
-            self._event(
-                s,
-                case,
-                EventKind.STATUS_CHANGE,
-                f"{self._status_text(was, Status.RESOLVED)} (root cause: {cause})",
-                now,
-            )
-            self._event(s, case, EventKind.OUTCOME, body, now)
+            self._write(s, case, lifecycle.resolve(case, self.ctx.sla, now, body, cause), now)
 
         return self._act("resolve", ref, change, expected_version)
 
@@ -884,45 +779,16 @@ class CaseDesk:
                 raise invalid(
                     "response: choose one of " + ", ".join(r.value for r in CustomerResponse) + "."
                 ) from None
-            self._allow(Action.CLOSE, case)
-            self._transition(case, Status.CLOSED, "close")
-            case.closed_at = now
-            case.customer_response = answer.value
-            self._event(
-                s,
-                case,
-                EventKind.STATUS_CHANGE,
-                f"{self._status_text(Status.RESOLVED, Status.CLOSED)} "
-                f"(customer response: {response_label(answer)})",
-                now,
-            )
+            self._write(s, case, lifecycle.close(case, now, answer), now)
 
         return self._act("close", ref, change, expected_version)
 
     def reopen(self, ref: str, reason: str, *, expected_version: int | None = None) -> CaseDetail:
         def change(s: Session, case: Case, now: datetime) -> None:
             why = self._text("reason", reason)
-            self._reopen(s, case, now, why)
+            self._write(s, case, lifecycle.reopen(case, self.ctx.sla, now, why), now)
 
         return self._act("reopen", ref, change, expected_version)
-
-    def _reopen(self, s: Session, case: Case, now: datetime, why: str) -> None:
-        was = Status(case.status)
-        self._allow(Action.REOPEN, case)
-        self._transition(case, Status.INVESTIGATING, "reopen")
-        case.resolve_due_at = self.ctx.sla.resolve_due(now)  # the resolution clock restarts here
-        case.resolved_at = None
-        case.closed_at = None
-        case.customer_response = None
-        case.reopen_count += 1
-        case.next_update_due_at = self.ctx.sla.next_update_due(now)
-        self._event(
-            s,
-            case,
-            EventKind.STATUS_CHANGE,
-            f"{self._status_text(was, Status.INVESTIGATING)} (reopened: {why})",
-            now,
-        )
 
     def assign(
         self, ref: str, agent_name: str | None, *, expected_version: int | None = None
@@ -1009,33 +875,22 @@ class CaseDesk:
 
         def change(s: Session, case: Case, now: datetime) -> None:
             text = self._text("request", request)
-            self._allow(Action.ESCALATE, case)
-            self._request_review(s, case, now, text)
+            self._write(s, case, lifecycle.escalate(case, self.ctx.sla, now, text), now)
+            self._record_request(s, case, text)
 
         return self._act("escalate", ref, change, expected_version)
 
-    def _request_review(self, s: Session, case: Case, now: datetime, text: str) -> Escalation:
-        """The next level's review request: the case's pending columns and its record."""
-        case.escalation_level += 1
-        case.escalation_pending = True
-        case.escalation_requested_at = now
-        case.escalation_due_at = self.ctx.sla.escalation_due(now)
+    def _record_request(self, s: Session, case: Case, text: str) -> Escalation:
+        """The record of the review request a step just made (the case's pending columns)."""
         row = Escalation(
             case_id=case.id,
             level=case.escalation_level,
             request=text,
             requested_by=self.actor.name,
-            requested_at=now,
+            requested_at=case.escalation_requested_at,
             due_at=case.escalation_due_at,
         )
         s.add(row)
-        self._event(
-            s,
-            case,
-            EventKind.ESCALATION_REQUEST,
-            f"level {case.escalation_level} ({reviewer_label(case.escalation_level)}): {text}",
-            now,
-        )
         return row
 
     def _pending_request(self, s: Session, case: Case, now: datetime) -> Escalation:
@@ -1083,12 +938,13 @@ class CaseDesk:
                     "outcome: choose one of " + ", ".join(o.value for o in EscalationOutcome) + "."
                 ) from None
             # Who may decide this level was judged on loading (domain/ownership.py).
-            self._allow(Action.DECIDE, case)
+            lifecycle.check_decision(case, now, result)
             level = case.escalation_level
-            problem = decision_refusal(result, case_state(case, now))
-            if problem is not None:
-                raise Refused(problem)
             escalation = self._pending_request(s, case, now)
+            # A referral up passes what the customer asked for at level 1 to the manager.
+            entries = lifecycle.decide(
+                case, self.ctx.sla, now, result, text, extra, escalation.request
+            )
             s.add(
                 EscalationDecision(
                     escalation_id=escalation.id,
@@ -1101,22 +957,9 @@ class CaseDesk:
                     decided_at=now,
                 )
             )
-            self._event(
-                s,
-                case,
-                EventKind.ESCALATION_DECISION,
-                f"level {level}, {outcome_label(result)}: {text}",
-                now,
-            )
-            if extra:
-                self._event(s, case, EventKind.NOTE, f"Escalation decision note: {extra}", now)
+            self._write(s, case, entries, now)
             if result is EscalationOutcome.REFER_UP:
-                # The manager reviews what the customer asked for at level 1.
-                self._request_review(s, case, now, escalation.request)
-                return
-            case.escalation_pending = False
-            if result is EscalationOutcome.REOPEN and not Status(case.status).is_open:
-                self._reopen(s, case, now, f"escalation decision: {text}")
+                self._record_request(s, case, escalation.request)
 
         return self._act("decide", ref, change, expected_version)
 
@@ -1127,19 +970,11 @@ class CaseDesk:
 
         def change(s: Session, case: Case, now: datetime) -> None:
             text = self._text("explanation", explanation)
-            if not isinstance(business_days, int) or not 1 <= business_days <= 60:
-                raise invalid("days: extend by 1 to 60 business days.")
-            self._allow(Action.EXTEND, case)
-            old = case.resolve_due_at
-            case.resolve_due_at = self.ctx.sla.extend(max(old, now), business_days)
-            case.extension_count += 1
-            due = show_instant(case.resolve_due_at, self.ctx.calendar.tz)
-            self._event(
-                s,
-                case,
-                EventKind.EXTENSION,
-                f"Resolution now due {due} (+{business_days} business days): {text}",
-                now,
+            problem = lifecycle.extension_days_problem(business_days)
+            if problem is not None:
+                raise invalid(problem)
+            self._write(
+                s, case, lifecycle.extend(case, self.ctx.sla, now, business_days, text), now
             )
 
         return self._act("extend", ref, change, expected_version)
@@ -1148,14 +983,11 @@ class CaseDesk:
         """Record that the customer was told about external dispute resolution (policy §7)."""
 
         def change(s: Session, case: Case, now: datetime) -> None:
-            self._allow(Action.REFER, case)
+            lifecycle.allow(Action.REFER, case, now)
             ext = self.ctx.settings.external
-            case.referred_to = ext.name[:200]
             extra = self._text("note", note, required=False)
-            text = f"Referred to {ext.name} ({ext.contact}). {ext.info}" + (
-                f" {extra}" if extra else ""
-            )
-            self._event(s, case, EventKind.REFERRAL, text, now)
+            entries = lifecycle.refer(case, now, ext.name, ext.contact, ext.info, extra)
+            self._write(s, case, entries, now)
 
         return self._act("refer", ref, change, expected_version)
 

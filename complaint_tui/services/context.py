@@ -106,10 +106,19 @@ class AppContext:
         own_folder = path is not None and path.parent == default_data_dir()
         try:
             self.db.upgrade(create_folder=own_folder)
+            self.fill_report_figures()
         except SchemaError as exc:
             raise Unavailable(str(exc)) from None
         except OperationalError as exc:
             raise Unavailable(f"Cannot reach the database: {_first_line(exc)}.") from None
+
+    def fill_report_figures(self) -> int:
+        """Business time to acknowledge and resolve, for cases from before the workflow kept it
+        (migration 0011): needs the configured calendar, so it runs here, not in the migration."""
+        from complaint_tui.store.report_figures import fill_report_figures
+
+        with self.db.engine.begin() as conn:
+            return fill_report_figures(conn, self.calendar)
 
     def check_schema(self) -> None:
         try:

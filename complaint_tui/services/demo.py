@@ -373,7 +373,8 @@ CASE_COLS = (
     "closed_at", "ack_due_at", "resolve_due_at", "paused_at", "paused_remaining_s", "next_update_due_at",
     "last_customer_update_at", "escalation_level", "escalation_pending", "escalation_requested_at",
     "escalation_due_at", "outcome", "root_cause", "customer_response", "reopen_count", "extension_count",
-    "referred_to", "queue_bucket", "queue_at", "version", "created_at", "updated_at",
+    "referred_to", "queue_bucket", "queue_at", "version", "created_at", "updated_at", "ack_business_s",
+    "resolve_business_s", "paused_business_s",
 )  # fmt: skip
 SERVICE_COLS = ("case_id", "service", "position")
 EVENT_COLS = ("case_id", "kind", "actor", "at", "text", "customer_visible")
@@ -551,6 +552,7 @@ def _prototype(
         rng.random() < 0.03, assignee, status.value, policy_id, received, acknowledged, resolved, closed, ack_due,
         res_due, paused_at, paused_remaining, next_update, last_update, esc_level, esc_pending, esc_req, esc_due,
         outcome, root_cause, response, 0, 0, None, bucket, queue_at, 1, received, updated,
+        _business_s(cal, received, acknowledged), _business_s(cal, received, resolved), 0.0,
     )  # fmt: skip
     if ctx.db.is_sqlite:  # format instants once per prototype, not once per clone
         row = tuple(_sqlite_value(v) for v in row)
@@ -564,6 +566,11 @@ def _prototype(
         escalations,
         decisions,
     )
+
+
+def _business_s(cal, start: datetime, end: datetime | None) -> float | None:
+    """The report figure the workflow keeps (services/cases.py): business seconds, or None."""
+    return None if end is None else max(0.0, cal.business_time_between(start, end).total_seconds())
 
 
 REQUESTS = (

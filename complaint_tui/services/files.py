@@ -113,3 +113,26 @@ def write_into(folder: Path, name: str, data: bytes) -> Path:
     except OSError as exc:
         raise Refused(f"Cannot save into {folder}: {exc.strerror}.") from None
     return resolved
+
+
+def write_new_file(path: Path, default_name: str, data: bytes) -> Path:
+    """Write ``data`` to ``path`` as a new file, or into ``path`` as ``default_name`` when it is
+    a folder (the report export); never over an existing file. Refused with one sentence when it
+    cannot."""
+    path = path.expanduser()
+    try:
+        is_folder, exists, parent_ok = path.is_dir(), path.exists(), path.parent.is_dir()
+    except (OSError, ValueError):  # a name too long, a NUL
+        raise Refused(f"{path} cannot be written.") from None
+    if is_folder:
+        return write_into(path, default_name, data)
+    if exists:
+        raise Refused(f"{path} exists already; give another file name or a folder.")
+    if not parent_ok:
+        raise Refused(f"{path.parent} is not a folder.")
+    try:
+        with open(path, "xb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise Refused(f"Cannot write {path}: {exc.strerror}.") from None
+    return path.resolve()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
+from complaint_tui.domain import lifecycle
 from complaint_tui.domain.enums import (
     CustomerResponse,
     EscalationOutcome,
@@ -14,7 +15,7 @@ from complaint_tui.domain.enums import (
     Status,
     Urgency,
 )
-from complaint_tui.domain.sla import Badge, Sla, deadline_missed, format_business_span
+from complaint_tui.domain.sla import Badge, Sla, format_business_span
 from complaint_tui.domain.workflow import CaseState
 from complaint_tui.store.models import Case
 
@@ -151,6 +152,7 @@ class CaseDetail:
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
     escalations: tuple[EscalationRecord, ...] = ()  # by level
     deadline_missed: bool = False  # when it was read (domain.sla.deadline_missed)
+    source_ref: str | None = None  # its reference where it was imported from
 
     @property
     def ref(self) -> str:
@@ -207,6 +209,7 @@ class CaseDetail:
             "escalation_level": s.escalation_level,
             "escalation_pending": s.escalation_pending,
             "policy_version": self.policy_version,
+            "source_ref": self.source_ref,
             "received_at": iso(s.received_at),
             "acknowledged_at": iso(self.acknowledged_at),
             "resolved_at": iso(self.resolved_at),
@@ -306,32 +309,12 @@ def summary_of(
 
 def case_state(case: Case, now: datetime) -> CaseState:
     """What the workflow judges an action on this case row by, at ``now``."""
-    status = Status(case.status)
-    return CaseState(
-        case.ref,
-        status,
-        case.escalation_level,
-        case.escalation_pending,
-        resolved_once=case.outcome is not None,
-        deadline_missed=missed(case, now),
-        customer_response=CustomerResponse(case.customer_response)
-        if case.customer_response
-        else None,
-        referred=case.referred_to is not None,
-    )
+    return lifecycle.state_of(case, now)
 
 
 def missed(case: Case, now: datetime) -> bool:
     """domain.sla.deadline_missed for a case row."""
-    return deadline_missed(
-        Status(case.status),
-        case.ack_due_at,
-        case.acknowledged_at,
-        case.resolve_due_at,
-        case.resolved_at,
-        case.paused_at,
-        now,
-    )
+    return lifecycle.missed(case, now)
 
 
 def clocks_of(case: Case, sla: Sla, now: datetime) -> tuple[ClockView, ...]:

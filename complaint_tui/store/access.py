@@ -39,6 +39,9 @@ CASE_WORKFLOW_COLUMNS = (
     "resolve_due_at",
     "paused_at",
     "paused_remaining_s",
+    "ack_business_s",
+    "resolve_business_s",
+    "paused_business_s",
     "next_update_due_at",
     "last_customer_update_at",
     "escalation_level",
@@ -122,6 +125,7 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_written_here(bigint)": GROUPS,
     "ct_inserted_here(bigint)": HANDLERS,
     "ct_next_ref(integer)": HANDLERS,
+    "ct_next_refs(integer, integer)": SEE_ALL,  # a history import's refs, in one step
     "ct_policy_case_counts()": GROUPS,
     "ct_case_exists(text)": HANDLERS,
     "ct_create_login(text)": (ADMIN,),

@@ -27,7 +27,9 @@ KNOWN_REVISIONS = (
     "0007",
     "0008",
     "0009",
-    "0010",
+    "0011",
+    "0012",
+    "0013",
 )
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
 # How long a SQLite writer queues for the file's write lock before giving up.

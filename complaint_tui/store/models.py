@@ -114,6 +114,33 @@ class RefCounter(Base):
     last: Mapped[int] = mapped_column(Integer)
 
 
+# What a report reads besides received_at (services/reports.py; migration 0011's index).
+REPORT_COLUMNS = (
+    "status",
+    "channel",
+    "priority",
+    "category",
+    "assignee_id",
+    "confidential",
+    "policy_version_id",
+    "acknowledged_at",
+    "ack_due_at",
+    "resolved_at",
+    "resolve_due_at",
+    "paused_at",
+    "paused_remaining_s",
+    "queue_bucket",
+    "queue_at",
+    "extension_count",
+    "reopen_count",
+    "customer_response",
+    "ack_business_s",
+    "resolve_business_s",
+    "referred_to",
+    "root_cause",
+)
+
+
 class Case(Base):
     __tablename__ = "cases"
 
@@ -141,6 +168,12 @@ class Case(Base):
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_remaining_s: Mapped[float | None] = mapped_column(Float)
     next_update_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Report figures, kept by the workflow when the event happens (the calendar is not in SQL):
+    # business seconds from receipt to acknowledgement, spent paused, and from receipt to the
+    # last resolution minus the paused time (NULL until it happens; a reopen clears it).
+    ack_business_s: Mapped[float | None] = mapped_column(Float)
+    resolve_business_s: Mapped[float | None] = mapped_column(Float)
+    paused_business_s: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     last_customer_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     escalation_level: Mapped[int] = mapped_column(SmallInteger, default=0)
@@ -154,6 +187,8 @@ class Case(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     referred_to: Mapped[str | None] = mapped_column(String(200))
+    # The reference the case had where it was imported from (NULL for cases made here).
+    source_ref: Mapped[str | None] = mapped_column(String(100))
 
     # The queue's sort key, kept on every transition: one index range scan serves "most urgent first".
     queue_bucket: Mapped[int] = mapped_column(SmallInteger)
@@ -185,6 +220,11 @@ class Case(Base):
             "id",
         ),
         Index("ix_cases_received", "received_at"),
+        # Reports (migration 0011): one index range per period, covering what a report reads.
+        Index("ix_cases_report", "received_at", *REPORT_COLUMNS),
+        Index("ix_cases_ack_business", "ack_business_s"),
+        Index("ix_cases_resolve_business", "resolve_business_s"),
+        Index("ix_cases_source_ref", "source_ref"),
         # "Next update due": the open cases owed an update, longest overdue first.
         Index("ix_cases_next_update", "next_update_due_at", "id"),
     )

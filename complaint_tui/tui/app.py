@@ -48,6 +48,7 @@ class ComplaintApp(App):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("1", "queue", "Queue", show=False, id="app.queue"),
         Binding("2", "escalations", "Escalations", show=False, id="app.escalations"),
+        Binding("3", "reports", "Reports", show=False, id="app.reports"),
         Binding("colon", "goto_ref", "Go to ref", show=False, id="app.goto_ref"),
         # Shown in the footer by the queue screen; elsewhere ? lists them (80 columns are few).
         Binding("n", "new_case", "New", show=False, id="app.new_case"),
@@ -192,6 +193,18 @@ class ComplaintApp(App):
             return
         self.action_queue()
         self.push_screen(EscalationScreen())
+
+    def action_reports(self) -> None:
+        """The report screen, on top of the queue (where `1` and esc lead back); it keeps its
+        period and filters while it is open."""
+        from complaint_tui.tui.screens.report import ReportScreen
+
+        if any(isinstance(s, ReportScreen) for s in self.screen_stack):
+            while not isinstance(self.screen, ReportScreen):
+                self.pop_screen()
+            return
+        self.action_queue()
+        self.push_screen(ReportScreen())
 
     def action_goto_ref(self) -> None:
         """`:` a ref typed in full opens that case (screens/goto_ref.py)."""

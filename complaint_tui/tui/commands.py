@@ -98,6 +98,14 @@ class ComplaintCommands(Provider):
                 ),
             ),
             PaletteCommand(
+                "Go to reports",
+                app.action_reports,
+                _with_keys(
+                    "On-time figures, volumes and trends for a period",
+                    keys_for(screen, "app.reports"),
+                ),
+            ),
+            PaletteCommand(
                 "Go to a case by ref",
                 app.action_goto_ref,
                 _with_keys(

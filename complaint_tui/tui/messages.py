@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from textual.message import Message
 
@@ -89,3 +90,29 @@ class RefNotLocated(Message):
 
     typed: str
     error: str
+
+
+@dataclass
+class ReportLoaded(Message):
+    """The report screen's figures: the service's report dict, the resolution-hours counts for
+    its histogram and the last procedure review's date, for the query it asked with
+    ``generation``."""
+
+    generation: int
+    report: dict
+    resolve_hours: list[int]
+    last_review: date | None
+
+
+@dataclass
+class ReportFailed(Message):
+    generation: int
+    error: str
+
+
+@dataclass
+class ReportFilterOptionsLoaded(Message):
+    """The agents and policy versions the report's filter form offers."""
+
+    agents: tuple[str, ...]
+    policy_versions: tuple[str, ...]

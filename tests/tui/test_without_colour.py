@@ -104,3 +104,27 @@ async def test_a_checked_box_differs_from_an_unchecked_one_without_colour(make_a
         assert line_with(box, "Confidential") != unchecked
         assert line_with(services, "DNS") != unselected
         assert line_with(services, "VPS") == unselected.replace("DNS", "VPS")
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_a_missed_target_is_the_most_prominent_verdict_without_colour(
+    make_app, monkeypatch, theme
+):
+    """The report's verdicts differ by glyph and words (domain/report_targets.py); without
+    colour a missed target is also bold, and no data is italic, never like a met one."""
+    from complaint_tui.domain.report_targets import TargetVerdict
+    from complaint_tui.tui.screens.report import ReportScreen, TargetLines
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(theme=theme)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportScreen)
+        lines = app.screen.query_one(TargetLines)
+        styles = {v: terminal_style(lines, f"target--{v.value}") for v in TargetVerdict}
+    met, missed, no_data = (styles[v] for v in TargetVerdict)
+    assert prominence(missed) > prominence(met)
+    assert no_data.italic and not met.italic
+    assert len({look(s) for s in styles.values()}) == 3

@@ -359,6 +359,9 @@ class CaseDetailScreen(Screen):
             facts.append("  policy v", label)
             facts.append(one_line(d.policy_version, 20))
         facts.append(f"  version {s.version}", "dim")
+        if d.source_ref:
+            facts.append("\nimported from ", label)
+            facts.append(shown(d.source_ref))
         if d.outcome:
             facts.append("\noutcome ", label)
             facts.append(shown(d.outcome))

@@ -19,6 +19,8 @@ GROUPS = (
         (
             "next_view",
             "prev_view",
+            "next_period",
+            "prev_period",
             "search",
             "search_scope",
             "goto_ref",
@@ -26,6 +28,8 @@ GROUPS = (
             "refresh",
             "queue",
             "escalations",
+            "reports",
+            "export",
             "audit",
         ),
     ),

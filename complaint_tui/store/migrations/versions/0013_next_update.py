@@ -1,7 +1,7 @@
 """next update: an index for the "Next update due" view of the queue
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-30
 
 The queue's "Next update due" view lists the open cases whose customer-update clock has passed,
@@ -13,8 +13,8 @@ makes the view, its count and its pages one range scan at any number of cases.
 
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
