@@ -392,7 +392,8 @@ def test_every_workflow_verb(app, tmp_path):
     table = app.ok("case", "list")
     assert ref in table and other in table
     # Priority as a glyph and its word: it reads without colour.
-    assert all("· normal" in line for line in table.splitlines())
+    labels = ("⇈ critical", "↑ high", "· normal", "↓ low")
+    assert all(any(label in line for label in labels) for line in table.splitlines())
 
 
 def test_case_list_search_finds_what_the_queue_finds(app):
