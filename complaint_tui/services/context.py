@@ -115,9 +115,13 @@ class AppContext:
     def fill_report_figures(self) -> int:
         """Business time to acknowledge and resolve, for cases from before the workflow kept it
         (migration 0011): needs the configured calendar, so it runs here, not in the migration."""
+        from complaint_tui.store.access import is_trusted
         from complaint_tui.store.report_figures import fill_report_figures
 
         with self.db.engine.begin() as conn:
+            if self.db.is_postgres and not is_trusted(conn):
+                # Only the owner may write them; init refuses any other login right after.
+                return 0
             return fill_report_figures(conn, self.calendar)
 
     def check_schema(self) -> None:

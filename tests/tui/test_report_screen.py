@@ -26,6 +26,7 @@ from complaint_tui.services.reports import (
     build_report,
     resolve_hours_distribution,
 )
+from complaint_tui.tui.screens import case_actions
 from complaint_tui.tui.screens import report as report_screen
 from complaint_tui.tui.screens.action_form import ActionForm
 from complaint_tui.tui.screens.report import ReportScreen
@@ -329,10 +330,11 @@ async def test_3_is_in_the_help_and_the_palette(make_app):
 
 
 def test_default_export_folder_is_home_or_downloads(monkeypatch, tmp_path):
+    # The module's autouse fixture below fixes the screen's name; the function itself is shared.
     monkeypatch.setattr(Path, "home", lambda: tmp_path)
-    assert report_screen.default_folder() == str(tmp_path)
+    assert case_actions.default_folder() == str(tmp_path)
     (tmp_path / "Downloads").mkdir()
-    assert report_screen.default_folder() == str(tmp_path / "Downloads")
+    assert case_actions.default_folder() == str(tmp_path / "Downloads")
 
 
 # ---- snapshots ------------------------------------------------------------------------------------

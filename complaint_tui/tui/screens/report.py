@@ -45,6 +45,7 @@ from complaint_tui.tui.messages import (
     ReportLoaded,
 )
 from complaint_tui.tui.screens.action_form import CHOICE, LINE, ActionForm, ActionSpec, FieldSpec
+from complaint_tui.tui.screens.case_actions import default_folder
 from complaint_tui.tui.screens.report_filter import (
     FilterOptions,
     ReportChoice,
@@ -59,11 +60,6 @@ from complaint_tui.tui.widgets.report_charts import (
 )
 
 EXPORT_FORMATS = (("CSV", "csv"), ("Markdown", "md"), ("JSON", "json"))
-
-
-def default_folder() -> str:
-    downloads = Path.home() / "Downloads"
-    return str(downloads if downloads.is_dir() else Path.home())
 
 
 # ---- the figures as tables ----------------------------------------------------------------------
