@@ -27,6 +27,7 @@ from complaint_tui.domain.labels import (
     event_label,
     level_label,
     outcome_label,
+    priority_label,
     show_instant,
 )
 from complaint_tui.domain.parsing import ParseError, parse_date, parse_event, parse_instant
@@ -574,7 +575,8 @@ def case_list(
     for r in rows:
         badge = r.badge(sla, now)
         click.echo(
-            f"{badge.text:<14} {r.ref:<13} {r.status.value:<20} {one_line(r.customer, 16):<16} "
+            f"{badge.text:<14} {r.ref:<13} {priority_label(r.priority):<10} {r.status.value:<20} "
+            f"{one_line(r.customer, 16):<16} "
             f"{one_line(r.subject, 40):<40} {r.assignee or '—'}"
         )
 

@@ -391,6 +391,9 @@ def test_every_workflow_verb(app, tmp_path):
     assert app.ok("case", "list", "--urgency", "breached") == ""
     table = app.ok("case", "list")
     assert ref in table and other in table
+    # Priority as a glyph and its word: it reads without colour.
+    labels = ("⇈ critical", "↑ high", "· normal", "↓ low")
+    assert all(any(label in line for label in labels) for line in table.splitlines())
 
 
 def test_case_list_search_finds_what_the_queue_finds(app):

@@ -8,7 +8,13 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from complaint_tui.domain.clock import require_aware
-from complaint_tui.domain.enums import CustomerResponse, EscalationOutcome, EventKind, Status
+from complaint_tui.domain.enums import (
+    CustomerResponse,
+    EscalationOutcome,
+    EventKind,
+    Priority,
+    Status,
+)
 
 # The weekday matters: deadlines run on business days. ISO order matches what intake accepts.
 DATE_TIME_FORMAT = "%a %Y-%m-%d %H:%M"
@@ -71,6 +77,14 @@ _OUTCOME_SHORT = {
     EscalationOutcome.REFER_UP: "to level 2",
 }
 _REVIEWER = {1: "supervisor", 2: "manager"}
+# A glyph per priority, so it reads without colour and in one cell when the width is short;
+# none of them is an urgency glyph (✖ ▲ ● ○ ⏸ ✓), which say something else.
+_PRIORITY_GLYPH = {
+    Priority.CRITICAL: "⇈",
+    Priority.HIGH: "↑",
+    Priority.NORMAL: "·",
+    Priority.LOW: "↓",
+}
 
 
 # A case's stored fields, as the audit trail names them when it lists a change.
@@ -137,6 +151,19 @@ def outcome_label(outcome: EscalationOutcome | str) -> str:
 
 def outcome_short(outcome: EscalationOutcome | str) -> str:
     return _OUTCOME_SHORT[EscalationOutcome(outcome)]
+
+
+def priority_glyph(priority: Priority | str) -> str:
+    """One cell: "⇈" critical, "↑" high, "·" normal, "↓" low (an unknown value: "?")."""
+    try:
+        return _PRIORITY_GLYPH[Priority(priority)]
+    except ValueError:
+        return "?"
+
+
+def priority_label(priority: Priority | str) -> str:
+    """The glyph and the word, e.g. "⇈ critical": a table cell of at most 10 cells."""
+    return f"{priority_glyph(priority)} {priority}"
 
 
 def level_label(level: int) -> str:

@@ -395,6 +395,17 @@ class CaseDesk:
         self._log_allowed(now, "view", detail.ref)
         return detail
 
+    def locate(self, ref: str) -> str:
+        """The stored ref of a case this actor may see, for "go to ref" before the case is
+        opened (its view is logged then): an unknown ref, or a case not shown to them, is
+        refused with one sentence (the latter logged, like any refused view)."""
+        self._require_handler("view", ref)
+        try:
+            with self._tx(write=False) as s:
+                return self._load(s, ref).ref
+        except Refused as exc:
+            raise self._refuse("view", ref, exc) from None
+
     def _log_allowed(self, at: datetime, action: str, ref: str, detail: str = "") -> None:
         self._log(action, ref, True, detail, at)
 
@@ -617,6 +628,7 @@ class CaseDesk:
             Case.queue_at,
             Case.version,
             Case.escalation_due_at,
+            Case.next_update_due_at,
         ).outerjoin(Agent, Agent.id == Case.assignee_id)
 
     @staticmethod
@@ -652,6 +664,7 @@ class CaseDesk:
                 queue_at=r.queue_at,
                 version=r.version,
                 escalation_due_at=r.escalation_due_at,
+                next_update_due_at=r.next_update_due_at,
             )
             for r in rows
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, false, func, select
 
 from complaint_tui.domain.enums import BAND_ORDER, QueueBucket, Status, Urgency
 from complaint_tui.domain.labels import status_label
@@ -23,6 +23,7 @@ class QueueView(StrEnum):
     ALL_OPEN = "all_open"
     WAITING = "waiting"
     RESOLVED = "resolved"
+    NEXT_UPDATE = "next_update"  # open cases whose customer-update clock has passed
 
     @property
     def title(self) -> str:
@@ -35,6 +36,7 @@ VIEW_TITLES = {
     QueueView.ALL_OPEN: "All open",
     QueueView.WAITING: "Waiting on customer",
     QueueView.RESOLVED: "Recently resolved",
+    QueueView.NEXT_UPDATE: "Next update due",
 }
 VIEW_ORDER = tuple(QueueView)
 
@@ -88,9 +90,19 @@ class QueueQuery:
     view: QueueView = QueueView.ALL_OPEN
     filter: QueueFilter = field(default_factory=QueueFilter)
     search: str = ""
+    everywhere: bool = False  # a search covers every case one may see, not only the view's
 
     def with_view(self, view: QueueView) -> QueueQuery:
         return replace(self, view=view)
+
+    @property
+    def searching_everywhere(self) -> bool:
+        return self.everywhere and bool(self.search.strip())
+
+    @property
+    def lists_view(self) -> QueueView | None:
+        """The view whose cases are listed: None while searching everywhere."""
+        return None if self.searching_everywhere else self.view
 
 
 @dataclass(frozen=True)
@@ -113,25 +125,37 @@ class QueueService(KeysetPages[QueueQuery, CaseSummary]):
         require_case_handler_logged(self.ctx, self.actor, "queue")
 
     # ---- query building ---------------------------------------------------------------------
-    def _order(self, view: QueueView):
-        """(columns, descending) that the view sorts by; each ends with the id as tie-breaker."""
+    def _order(self, query: QueueQuery):
+        """(columns, descending) that the list sorts by; each ends with the id as tie-breaker.
+        Searching everywhere sorts like the queue: running clocks, then paused, then done."""
+        view = query.lists_view
         if view is QueueView.RESOLVED:
             return (Case.queue_at, Case.id), True
+        if view is QueueView.NEXT_UPDATE:  # the longest overdue update first
+            return (Case.next_update_due_at, Case.id), False
         return (Case.queue_bucket, Case.queue_at, Case.id), False
 
     def key_of(self, query: QueueQuery, row: CaseSummary) -> Key:
-        if query.view is QueueView.RESOLVED:
-            return (row.queue_at, row.id)
-        return (row.queue_bucket, row.queue_at, row.id)
+        # The summary's attributes are named like the case's columns.
+        return tuple(getattr(row, col.key) for col in self._order(query)[0])
 
     def descending(self, query: QueueQuery) -> bool:
-        return self._order(query.view)[1]
+        return self._order(query)[1]
 
     def _conditions(self, query: QueueQuery, *, common: bool = False) -> list:
-        view = query.view
+        view = query.lists_view
         open_buckets = Case.queue_bucket.in_((QueueBucket.ACTIVE, QueueBucket.PAUSED))
         conds = [visible_filter(self.actor)]
-        if view is QueueView.MINE:
+        if view is None:
+            pass  # searching everywhere: every case this actor may see
+        elif view is QueueView.NEXT_UPDATE:
+            # The clock runs only while the case is acknowledged or investigating; CaseDesk
+            # keeps it NULL otherwise (waiting on the customer, resolved, closed, not yet
+            # acknowledged), so this one range of ix_cases_next_update is the view, its pages
+            # and its count (no other condition for SQLite to prefer ix_cases_queue for).
+            # Due exactly now counts as passed, like every clock.
+            conds.append(Case.next_update_due_at <= self.desk.now)
+        elif view is QueueView.MINE:
             conds += [Case.assignee_id == self.actor.id, open_buckets]
         elif view is QueueView.UNASSIGNED:
             conds += [Case.assignee_id.is_(None), open_buckets]
@@ -172,7 +196,7 @@ class QueueService(KeysetPages[QueueQuery, CaseSummary]):
         self, query: QueueQuery, key: Key | None, limit: int, *, forward: bool
     ) -> Page[CaseSummary]:
         self._require_handler()
-        cols, desc = self._order(query.view)
+        cols, desc = self._order(query)
         ascending = forward != desc  # the SQL direction of this fetch
         searching = bool(query.search.strip())
         with self.desk._tx(write=False) as s:
@@ -224,14 +248,14 @@ class QueueService(KeysetPages[QueueQuery, CaseSummary]):
                     b: s.scalar(
                         select(func.count())
                         .select_from(Case)
-                        .where(*conds, self.desk.urgency_condition(b))
+                        .where(*conds, self._band_condition(query, b))
                     )
                     or 0
                     for b in bands
                 }
             return counts, sum(counts.values())
         columns = [
-            func.coalesce(func.sum(case((self.desk.urgency_condition(b), 1), else_=0)), 0)
+            func.coalesce(func.sum(case((self._band_condition(query, b), 1), else_=0)), 0)
             for b in bands
         ]
         with self.desk._tx(write=False) as s:
@@ -239,6 +263,15 @@ class QueueService(KeysetPages[QueueQuery, CaseSummary]):
                 select(func.count(), *columns).select_from(Case).where(*self._conditions(query))
             ).one()
         return dict(zip(bands, (int(v) for v in row[1:]), strict=True)), int(row[0])
+
+    def _band_condition(self, query: QueueQuery, band: Urgency):
+        """A case's band in this list: by its customer-update clock in "Next update due" (so
+        the counts agree with the badges that view shows), else by its active clock."""
+        if query.lists_view is QueueView.NEXT_UPDATE:
+            if band in (Urgency.PAUSED, Urgency.DONE):
+                return false()
+            return self.desk.due_band_condition(Case.next_update_due_at, band)
+        return self.desk.urgency_condition(band)
 
     def counts(self, query: QueueQuery) -> QueueCounts:
         bands, total = self.band_counts(query)

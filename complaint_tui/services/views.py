@@ -42,6 +42,7 @@ class CaseSummary:
     queue_at: datetime
     version: int
     escalation_due_at: datetime | None = None
+    next_update_due_at: datetime | None = None  # the customer-update clock (None: not running)
 
     @property
     def active_due_at(self) -> datetime | None:
@@ -49,6 +50,12 @@ class CaseSummary:
 
     def badge(self, sla: Sla, now: datetime) -> Badge:
         return sla.badge(self.status, self.active_due_at, now)
+
+    def update_badge(self, sla: Sla, now: datetime) -> Badge:
+        """The customer-update clock's badge ("✖ 1d over"); the case's own when it has none."""
+        if self.next_update_due_at is None:
+            return self.badge(sla, now)
+        return sla.running_badge(self.next_update_due_at, now)
 
 
 @dataclass(frozen=True)
@@ -296,6 +303,7 @@ def summary_of(
         queue_at=case.queue_at,
         version=case.version,
         escalation_due_at=case.escalation_due_at,
+        next_update_due_at=case.next_update_due_at,
     )
 
 

@@ -245,6 +245,8 @@ class Case(Base):
             sqlite_where=text("escalation_pending = true"),
             postgresql_where=text("escalation_pending = true"),
         ),
+        # "Next update due": the open cases owed an update, longest overdue first.
+        Index("ix_cases_next_update", "next_update_due_at", "id"),
     )
 
 

@@ -62,6 +62,7 @@ class ComplaintApp(App):
         Binding("2", "escalations", "Escalations", show=False, id="app.escalations"),
         Binding("3", "reports", "Reports", show=False, id="app.reports"),
         Binding("4", "team", "Team", show=False, id="app.team"),
+        Binding("colon", "goto_ref", "Go to ref", show=False, id="app.goto_ref"),
         # Shown in the footer by the queue screen; elsewhere ? lists them (80 columns are few).
         Binding("n", "new_case", "New", show=False, id="app.new_case"),
         # q goes back one screen (quits on the queue, which binds it to quit); ctrl+q quits from
@@ -287,6 +288,17 @@ class ComplaintApp(App):
         if queue is not None:
             queue.query_state = queue_query_of(name)
             queue.reload_all()
+
+    def action_goto_ref(self) -> None:
+        """`:` a ref typed in full opens that case (screens/goto_ref.py)."""
+        from complaint_tui.tui.screens.goto_ref import GotoRefScreen
+
+        if not isinstance(self.screen, GotoRefScreen):
+            self.push_screen(GotoRefScreen(), self._go_to)
+
+    def _go_to(self, ref: str | None) -> None:
+        if ref:
+            self.open_case(ref)
 
     def open_case(self, ref: str) -> None:
         from complaint_tui.tui.screens.case_detail import CaseDetailScreen

@@ -129,6 +129,13 @@ class ComplaintCommands(Provider):
                 ),
             ),
             PaletteCommand(
+                "Go to a case by ref",
+                app.action_goto_ref,
+                _with_keys(
+                    "Open a case from its ref typed in full", keys_for(screen, "app.goto_ref")
+                ),
+            ),
+            PaletteCommand(
                 "New complaint",
                 app.action_new_case,
                 _with_keys(

@@ -95,6 +95,21 @@ class AlertsRaised(Message):
 
 
 @dataclass
+class RefLocated(Message):
+    """`:` go to ref: the case exists and may be shown (its stored ref)."""
+
+    ref: str
+
+
+@dataclass
+class RefNotLocated(Message):
+    """`:` go to ref: the one sentence saying why not."""
+
+    typed: str
+    error: str
+
+
+@dataclass
 class ReportLoaded(Message):
     """The report screen's figures: the service's report dict, the resolution-hours counts for
     its histogram and the last procedure review's date, for the query it asked with

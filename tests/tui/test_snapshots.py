@@ -27,6 +27,7 @@ from complaint_tui.tui.screens.action_form import ActionForm, TextViewer
 from complaint_tui.tui.screens.case_detail import AttachmentPicker, CaseDetailScreen
 from complaint_tui.tui.screens.confirm import ConfirmScreen
 from complaint_tui.tui.screens.filter import FilterScreen
+from complaint_tui.tui.screens.goto_ref import GotoRefScreen
 from complaint_tui.tui.screens.help import HelpScreen
 from complaint_tui.tui.screens.intake import IntakeScreen
 from complaint_tui.tui.screens.queue import QueueScreen
@@ -227,6 +228,37 @@ def test_queue_search_bar_open(snap_compare, app_for):
         app_for(),
         terminal_size=SMALL,
         run_before=steps("/", typed("nguyen")),
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_queue_search_everywhere(snap_compare, app_for, size):
+    """ctrl+t: the search covers every case one may see; the bar and the title say so."""
+
+    def everywhere(screen: QueueScreen) -> None:
+        assert screen.query_state.searching_everywhere
+        assert any(not r.status.is_open for r in screen.query_one(QueueTable).rows)
+
+    assert snap_compare(
+        app_for(),
+        terminal_size=size,
+        run_before=steps(
+            "/", typed("nguyen"), "ctrl+t", "enter", "/", expect(QueueScreen, everywhere)
+        ),
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_goto_ref_unknown(snap_compare, app_for, size):
+    """`:` and a ref that is no case's: one sentence, the input kept."""
+
+    def refused(screen: GotoRefScreen) -> None:
+        assert screen.query_one("#goto-error").display
+
+    assert snap_compare(
+        app_for(),
+        terminal_size=size,
+        run_before=steps("colon", typed("C-2026-99999"), "enter", expect(GotoRefScreen, refused)),
     )
 
 
@@ -519,11 +551,14 @@ def test_intake_confirm_discard(snap_compare, app_for):
     ("view", "size"),
     [
         pytest.param(QueueView.ALL_OPEN, SMALL, id="all_open-80x24"),
+        pytest.param(QueueView.ALL_OPEN, LARGE, id="all_open-120x40"),
+        pytest.param(QueueView.NEXT_UPDATE, SMALL, id="next_update-80x24"),
+        pytest.param(QueueView.NEXT_UPDATE, LARGE, id="next_update-120x40"),
         pytest.param(None, (120, 16), id="every_band-120x16"),
     ],
 )
 def test_no_color_queue(snap_compare, app_for, monkeypatch, view, size):
-    """NO_COLOR: badges still read by glyph and text."""
+    """NO_COLOR: badges still read by glyph and text, priorities by glyph (and word, at 120)."""
     monkeypatch.setenv("NO_COLOR", "1")  # before the app is built: Textual reads it in __init__
     app = app_for()
     assert app.no_color

@@ -22,6 +22,8 @@ GROUPS = (
             "next_period",
             "prev_period",
             "search",
+            "search_scope",
+            "goto_ref",
             "filter",
             "refresh",
             "queue",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,14 +12,16 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from complaint_tui.domain.enums import Urgency
 from complaint_tui.domain.labels import show_instant
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.queue import VIEW_ORDER, QueueCounts, QueueFilter, QueueQuery, QueueView
+from complaint_tui.tui.commands import keys_for
 from complaint_tui.tui.messages import CasesChanged, CaseTaken, QueueCountsLoaded
 from complaint_tui.tui.widgets.badges import band_summary
 from complaint_tui.tui.widgets.inputs import FormInput
 from complaint_tui.tui.widgets.paged_table import PagedTable, PagedTableKeys, moving_bindings
-from complaint_tui.tui.widgets.queue_table import QueueTable
+from complaint_tui.tui.widgets.queue_table import QueueTable, default_badge, update_badge
 
 VIEW_NAMES = {view: view.title for view in VIEW_ORDER}
 VIEW_SHORT_NAMES = {
@@ -26,6 +30,7 @@ VIEW_SHORT_NAMES = {
     QueueView.ALL_OPEN: "Open",
     QueueView.WAITING: "Waiting",
     QueueView.RESOLVED: "Resolved",
+    QueueView.NEXT_UPDATE: "Updates",
 }
 # (names, tight: only the current view padded, compact: counts of 10,000 and more in thousands)
 VIEW_LAYOUTS = (
@@ -56,6 +61,14 @@ class QueueScreen(PagedTableKeys, Screen):
         Binding("[", "view(-1)", "Prev view", show=False, id="queue.prev_view"),
         Binding("]", "view(1)", "View", id="queue.next_view"),
         Binding("/", "search", "Search", id="queue.search"),
+        Binding(
+            "ctrl+t",
+            "search_scope",
+            "This view / everywhere",
+            show=False,
+            id="queue.search_scope",
+            tooltip="Search this view or everywhere",
+        ),
         Binding("f", "filter", "Filter", id="queue.filter"),
         Binding("r", "refresh", "Refresh", show=False, id="queue.refresh"),
         Binding("n", "app.new_case", "New", id="queue.new_case"),
@@ -78,6 +91,7 @@ class QueueScreen(PagedTableKeys, Screen):
         yield Static(id="queue-views")
         yield Static(id="queue-bands")
         with Horizontal(id="search-bar"):
+            yield Static(id="search-scope")
             yield FormInput(
                 placeholder="Search ref, customer, subject, description (esc clears)", id="search"
             )
@@ -95,7 +109,14 @@ class QueueScreen(PagedTableKeys, Screen):
         self.query_generation += 1
         # Counts wait for the first page: on a busy machine they would slow the rows down.
         self._counts_after_page = False if self.counts is not None else True
-        self.query_one(QueueTable).show_list(self.backend.queue, self.query_state)
+        table = self.query_one(QueueTable)
+        if self.query_state.lists_view is QueueView.NEXT_UPDATE:
+            # The rows are there for their update clock: the badge shows it, and the counts
+            # (QueueService.band_counts) count it.
+            table.badge_title, table.badge_of = "Update", update_badge
+        else:
+            table.badge_title, table.badge_of = "Due", default_badge
+        table.show_list(self.backend.queue, self.query_state)
         self._render_header()
 
     def fetch_counts(self, *, views: bool = True) -> None:
@@ -144,7 +165,7 @@ class QueueScreen(PagedTableKeys, Screen):
         table = self.query_one(QueueTable)
         counts = self.counts
         title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(f" {q.view.title}", "bold")
+        title.append(" Everywhere" if q.searching_everywhere else f" {q.view.title}", "bold")
         if q.search.strip():
             title.append("  search: ")
             title.append(q.search.strip())  # typed text: appended as plain Text, never markup
@@ -160,15 +181,24 @@ class QueueScreen(PagedTableKeys, Screen):
             title.append(right, "dim")
         self._set("#queue-title", title)
 
-        self._set("#queue-views", self._views_line(q.view, counts))
+        # Searching everywhere lists no view's cases: none is highlighted.
+        self._set("#queue-views", self._views_line(q.lists_view, counts))
 
-        if counts:
+        if counts and q.lists_view is QueueView.NEXT_UPDATE:
+            # Every row's update clock has passed: one count, said as what it means.
+            bands = band_summary(
+                counts.bands,
+                table.get_component_rich_style,
+                words={Urgency.BREACHED: "updates overdue"},
+                always=(Urgency.BREACHED,),
+            )
+        elif counts:
             bands = band_summary(counts.bands, table.get_component_rich_style)
         else:
             bands = Text(" counting…", "dim")
         self._set("#queue-bands", bands)
 
-    def _views_line(self, current: QueueView, counts: QueueCounts | None) -> Text:
+    def _views_line(self, current: QueueView | None, counts: QueueCounts | None) -> Text:
         """Every view with its count; the first layout that fits the width, so the last count
         is not cut at 80 columns: full names, short names, unpadded, then counts in thousands."""
         for names, tight, compact in VIEW_LAYOUTS:
@@ -238,15 +268,33 @@ class QueueScreen(PagedTableKeys, Screen):
     def action_search(self) -> None:
         bar = self.query_one("#search-bar")
         bar.display = True
+        self._render_scope()
         search = self.query_one("#search", Input)
         search.value = self.query_state.search
         search.focus()
 
+    def action_search_scope(self) -> None:
+        """Search this view or every case one may see; a search already applied runs again."""
+        self.query_state = replace(self.query_state, everywhere=not self.query_state.everywhere)
+        if not self.query_one("#search-bar").display:
+            self.action_search()
+        self._render_scope()
+        if self.query_state.search.strip():
+            self.reload_all()
+
+    def _render_scope(self) -> None:
+        """Where the search looks, in words (not only a colour), and the key that switches it."""
+        everywhere = self.query_state.everywhere
+        key = keys_for(self, "queue.search_scope")
+        text = Text(no_wrap=True)
+        text.append(" Everywhere" if everywhere else " This view", "bold")
+        if key:
+            text.append(f" ({key}: {'this view' if everywhere else 'everywhere'}) ", "dim")
+        self.query_one("#search-scope", Static).update(text)
+
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        self.query_state = QueueQuery(
-            self.query_state.view, self.query_state.filter, event.value.strip()
-        )
+        self.query_state = replace(self.query_state, search=event.value.strip())
         if not event.value.strip():
             self.query_one("#search-bar").display = False
         self.query_one(QueueTable).focus()
@@ -259,7 +307,7 @@ class QueueScreen(PagedTableKeys, Screen):
             self.query_one("#search-bar").display = False
             self.query_one(QueueTable).focus()
             if self.query_state.search:
-                self.query_state = QueueQuery(self.query_state.view, self.query_state.filter, "")
+                self.query_state = replace(self.query_state, search="")
                 self.reload_all()
         elif self.query_state.filter.active:
             self.apply_filter(QueueFilter())
@@ -275,5 +323,5 @@ class QueueScreen(PagedTableKeys, Screen):
     def apply_filter(self, new: QueueFilter | None) -> None:
         if new is None:
             return
-        self.query_state = QueueQuery(self.query_state.view, new, self.query_state.search)
+        self.query_state = replace(self.query_state, filter=new)
         self.reload_all()

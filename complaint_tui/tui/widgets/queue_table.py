@@ -16,8 +16,14 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from complaint_tui.domain.labels import level_label, outcome_short, status_short
-from complaint_tui.domain.sla import Sla
+from complaint_tui.domain.labels import (
+    level_label,
+    outcome_short,
+    priority_glyph,
+    priority_label,
+    status_short,
+)
+from complaint_tui.domain.sla import Badge, Sla
 from complaint_tui.domain.text import first_line, one_line
 from complaint_tui.services.paging import Page
 from complaint_tui.services.views import CaseSummary
@@ -29,8 +35,11 @@ from complaint_tui.tui.widgets.paged_table import MAX_WINDOW, PagedTable
 class Column:
     name: str
     width: int  # 0: the one column that takes the width left over
-    priority: int  # lower survives longer when the terminal is narrow
+    priority: float  # lower survives longer when the terminal is narrow
     get: Callable[[Any, datetime], str]
+    # What the column becomes, rather than disappear, when it is the next to go (the priority's
+    # glyph without its word); it then goes by its own priority.
+    narrow: Column | None = None
 
 
 def _age(row: CaseSummary, now: datetime) -> str:
@@ -42,8 +51,16 @@ def _age(row: CaseSummary, now: datetime) -> str:
     return f"{seconds // 60}m"
 
 
+PRIORITY = Column(
+    "Priority",
+    10,
+    4.5,
+    lambda r, n: priority_label(r.priority),
+    narrow=Column("P", 1, 1.5, lambda r, n: priority_glyph(r.priority)),
+)
 COLUMNS = (
     Column("Ref", 13, 0, lambda r, n: r.ref),
+    PRIORITY,
     Column("Customer", 16, 2, lambda r, n: r.customer),
     Column("Services", 14, 5, lambda r, n: ", ".join(r.services)),
     Column("Subject", 0, 1, lambda r, n: ("🔒 " if r.confidential else "") + r.subject),
@@ -72,19 +89,42 @@ BADGE_WIDTH = 13
 MIN_SUBJECT = 16
 
 
+def min_subject(width: int) -> int:
+    """The subject's (the width-0 column's) least width: 16 cells at 80 columns, a fifth of a
+    wider terminal (24 at 120), so extra columns do not squeeze what the agent reads first."""
+    return max(MIN_SUBJECT, width // 5)
+
+
 @lru_cache(maxsize=16)
 def layout(width: int, columns: tuple[Column, ...] = COLUMNS) -> tuple[tuple[Column, int], ...]:
-    """Columns that fit, dropped by priority, with the subject (the column of width 0) taking
-    what is left."""
+    """Columns that fit, dropped (or narrowed) by priority, with the subject (the column of
+    width 0) taking what is left."""
     chosen = sorted(columns, key=lambda c: c.priority)
+    least = min_subject(width)
     while True:
         fixed = BADGE_WIDTH + sum(c.width + 1 for c in chosen if c.width) + 1
-        if width - fixed >= MIN_SUBJECT or len(chosen) <= 3:
+        if width - fixed >= least or len(chosen) <= 3:
             break
-        chosen.pop()  # the least important column goes first
-    subject = max(MIN_SUBJECT, width - fixed)
-    ordered = [c for c in columns if c in chosen]
+        last = chosen.pop()  # the least important column goes first …
+        if last.narrow is not None:  # … or shrinks, and then goes by its narrow priority
+            chosen.append(last.narrow)
+            chosen.sort(key=lambda c: c.priority)
+    subject = max(least, width - fixed)
+    ordered = [
+        c if c in chosen else c.narrow
+        for c in columns
+        if c in chosen or (c.narrow is not None and c.narrow in chosen)
+    ]
     return tuple((c, c.width or subject) for c in ordered)
+
+
+def default_badge(row: Any, sla: Sla, now: datetime) -> Badge:
+    return row.badge(sla, now)
+
+
+def update_badge(row: CaseSummary, sla: Sla, now: datetime) -> Badge:
+    """The customer-update clock's badge (the queue's "Next update due" view)."""
+    return row.update_badge(sla, now)
 
 
 def cell(value: str, width: int) -> str:
@@ -118,6 +158,9 @@ class QueueTable(PagedTable[Any], can_focus=True):
         self.now = now
         self.columns = columns
         self.badge_title = badge_title
+        # Which clock the badge shows: the case's own unless a list says otherwise ("Update"
+        # in the queue's "Next update due" view); ``badge_title`` names it.
+        self.badge_of: Callable[[Any, Sla, datetime], Badge] = default_badge
         self.base_index: int | None = 0  # the list's index of rows[0]; None: not known yet
         self.total: int | None = None
         self.empty_text = "No cases in this view."
@@ -234,6 +277,7 @@ class QueueTable(PagedTable[Any], can_focus=True):
             self.app.theme,
             minute,
             self.columns,
+            self.badge_title,
         )
         strip = self._lines.get(key)
         if strip is None:
@@ -258,7 +302,7 @@ class QueueTable(PagedTable[Any], can_focus=True):
     def _row_strip(self, row: CaseSummary, width: int, selected: bool) -> Strip:
         """Segments built directly (no Rich layout pass): a PgDn repaints ~40 of these."""
         now = self._now
-        badge = row.badge(self.sla, now)
+        badge = self.badge_of(row, self.sla, now)
         base = self.rich_style
         if selected:
             base = base + (
