@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from complaint_tui.domain.alerts import ALERT_KINDS, AlertKind
 from complaint_tui.domain.calendar import WEEKDAY_NAMES, CalendarRules
 from complaint_tui.domain.root_cause import root_cause_list_problem
 from complaint_tui.domain.sla import SlaRules
@@ -92,6 +93,8 @@ class UiSettings:
         default_factory=dict
     )  # binding id -> keys, e.g. "queue.take" = "T"
     tick_seconds: float = 30.0
+    # Which alerts the TUI shows while it runs (domain/alerts.py); [] switches them all off.
+    alerts: frozenset[AlertKind] = frozenset(ALERT_KINDS)
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ _SECTIONS = {
     "intake": {"services", "categories", "root_causes", "max_attachment_bytes", "max_text_chars"},
     "external": {"name", "contact", "info"},
     "contact": {"company", "email", "phone", "address"},
-    "ui": {"theme", "keys", "tick_seconds"},
+    "ui": {"theme", "keys", "tick_seconds", "alerts"},
     "reports": {"ack_target_pct", "resolve_target_pct"},
 }
 
@@ -191,6 +194,18 @@ def _str_list(key: str, value: Any) -> tuple[str, ...]:
     ):
         raise SettingsError(f"{key} must be a non-empty list of strings.")
     return tuple(v.strip() for v in value)
+
+
+def _alert_kinds(key: str, value: Any) -> frozenset[AlertKind]:
+    names = ", ".join(f'"{k.value}"' for k in ALERT_KINDS)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SettingsError(f"{key} must be a list of alert kinds ({names}); [] turns them off.")
+    unknown = [v for v in value if v not in {k.value for k in ALERT_KINDS}]
+    if unknown:
+        raise SettingsError(
+            f"{key} has an unknown alert kind {unknown[0]!r}; the kinds are {names}."
+        )
+    return frozenset(AlertKind(v) for v in value)
 
 
 def _root_causes(key: str, value: Any) -> tuple[str, ...]:
@@ -374,6 +389,7 @@ def settings_from_mapping(data: dict[str, Any]) -> Settings:
             theme=_str("ui.theme", ui.get("theme", u.theme)),
             keys=dict(keys),
             tick_seconds=_number("ui.tick_seconds", ui.get("tick_seconds", u.tick_seconds)),
+            alerts=_alert_kinds("ui.alerts", ui["alerts"]) if "alerts" in ui else u.alerts,
         ),
         reports=ReportSettings(
             **{

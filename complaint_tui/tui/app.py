@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -10,14 +11,17 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
 
+from complaint_tui.domain.alerts import AlertKind
 from complaint_tui.domain.text import strip_control
+from complaint_tui.services.alerts import DeskAlerts
 from complaint_tui.services.changes import ChangeWatcher
 from complaint_tui.services.config import default_config_path, save_setting
 from complaint_tui.services.context import AppContext
+from complaint_tui.services.errors import Refused
 from complaint_tui.services.identity import Actor
 from complaint_tui.tui.backend import Backend
 from complaint_tui.tui.commands import ComplaintCommands, ComplaintThemes
-from complaint_tui.tui.messages import CasesChanged
+from complaint_tui.tui.messages import AlertsRaised, CasesChanged
 from complaint_tui.tui.screens.queue import QueueScreen
 from complaint_tui.tui.themes import load_themes
 
@@ -31,6 +35,14 @@ THEME_VARIABLE_DEFAULTS = {
     "urgency-done": "#6b7380",
     "note-internal": "#c39bd3",
     "note-customer": "#4ea1ff",
+}
+
+
+ALERT_TITLES = {
+    AlertKind.ESCALATION: "Escalation",
+    AlertKind.BREACH: "Breached",
+    AlertKind.URGENT: "Urgent",
+    AlertKind.REASSIGNED: "Assignment",
 }
 
 
@@ -53,7 +65,12 @@ class ComplaintApp(App):
         Binding("colon", "goto_ref", "Go to ref", show=False, id="app.goto_ref"),
         # Shown in the footer by the queue screen; elsewhere ? lists them (80 columns are few).
         Binding("n", "new_case", "New", show=False, id="app.new_case"),
-        Binding("q", "quit", "Quit", show=False, id="app.quit"),
+        # q goes back one screen (quits on the queue, which binds it to quit); ctrl+q quits from
+        # anywhere (a form with typed text asks first).
+        Binding(
+            "q", "back", "Back", show=False, id="app.back", tooltip="Back (on the queue: quit)"
+        ),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
     def __init__(
@@ -73,6 +90,8 @@ class ComplaintApp(App):
         self.watch_changes = watch_changes
         self.save_theme = save_theme
         self._watcher: ChangeWatcher | None = None
+        self.alerts = DeskAlerts(self.backend.desk)
+        self._alerts_lock = threading.Lock()
         self._theme_problems: list[str] = []
         themes, self._theme_problems = load_themes((config_path or default_config_path()).parent)
         for theme in themes:
@@ -126,6 +145,7 @@ class ComplaintApp(App):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.watch_changes:
             self._watch()
+        self.check_alerts()  # the first look: what is already so when the desk opens is not news
 
     def _tick(self) -> None:
         # Badges are computed from the clock at render time: a repaint re-colours them.
@@ -133,6 +153,27 @@ class ComplaintApp(App):
             tick = getattr(screen, "tick", None)
             if tick is not None:
                 tick()
+        self.check_alerts()  # time alone turns cases urgent or breached
+
+    # ---- alerts ------------------------------------------------------------------------------
+    def check_alerts(self) -> None:
+        """Look for alerts (services/alerts.py decides, with bounded reads) in a worker."""
+        if self.alerts.enabled:
+            self._check_alerts()
+
+    @work(thread=True, group="alerts", exclusive=False, exit_on_error=False)
+    def _check_alerts(self) -> None:
+        with self._alerts_lock:  # one look at a time: each compares with the one before
+            try:
+                alerts = self.alerts.check()
+            except Refused:
+                return  # a dropped connection: the next tick or change looks again
+        if alerts:
+            self.post_message(AlertsRaised(tuple(alerts)))
+
+    def on_alerts_raised(self, message: AlertsRaised) -> None:
+        for alert in message.alerts:
+            self.notify(alert.text, title=ALERT_TITLES[alert.kind], severity="warning", timeout=10)
 
     def _theme_changed(self, theme) -> None:
         if not self.save_theme:
@@ -163,11 +204,28 @@ class ComplaintApp(App):
     def _broadcast_change(self) -> None:
         for screen in self.screen_stack:
             screen.post_message(CasesChanged())
+        self.check_alerts()  # an escalation or a reassignment by someone else
 
     async def action_quit(self) -> None:
+        leave = getattr(self.screen, "action_leave", None)
+        if leave is not None and not getattr(self.screen, "closing", True):
+            leave("quit")  # intake: asks before dropping typed text, then quits
+            return
         if self._watcher is not None:
             self._watcher.stop()
         self.exit()
+
+    def action_back(self) -> None:
+        """q: back one screen; on the queue (the first screen) q quits."""
+        screen = self.screen
+        if isinstance(screen, QueueScreen) or len(self.screen_stack) <= 1:
+            self.exit()
+            return
+        for name in ("back", "cancel", "close"):
+            method = getattr(screen, f"action_{name}", None)
+            if method is not None:
+                method()
+                return
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
@@ -184,16 +242,19 @@ class ComplaintApp(App):
         while len(self.screen_stack) > 2 and not isinstance(self.screen, QueueScreen):
             self.pop_screen()
 
-    def action_escalations(self) -> None:
-        """The escalation screen, on top of the queue (where `1` and esc lead back)."""
+    def action_escalations(self, view=None) -> None:
+        """The escalation screen, on top of the queue (where `1` and esc lead back); ``view``
+        (an EscalationView) switches it to that view."""
         from complaint_tui.tui.screens.escalations import EscalationScreen
 
         if any(isinstance(s, EscalationScreen) for s in self.screen_stack):
             while not isinstance(self.screen, EscalationScreen):
                 self.pop_screen()
+            if view is not None and view in self.screen.views and view is not self.screen.view:
+                self.screen.show_view(view)
             return
         self.action_queue()
-        self.push_screen(EscalationScreen())
+        self.push_screen(EscalationScreen(view))
 
     def action_reports(self) -> None:
         """The report screen, on top of the queue (where `1` and esc lead back); it keeps its

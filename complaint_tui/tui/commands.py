@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
+from complaint_tui.services.escalations import views_for
 from complaint_tui.services.queue import VIEW_ORDER
 
 
@@ -41,6 +42,17 @@ def keys_for(screen: Screen, *binding_ids: str) -> str:
     return " / ".join(shown)
 
 
+def key_hint(screen: Screen, *parts: tuple[str, str]) -> str:
+    """A hint line from (binding id, what it does) pairs, each with the keys that run it now,
+    e.g. "^s save · esc cancel"; a binding not active now is left out."""
+    shown = []
+    for ident, what in parts:
+        keys = keys_for(screen, ident)
+        if keys:
+            shown.append(f"{keys} {what}")
+    return " · ".join(shown)
+
+
 def _with_keys(help_text: str, keys: str) -> str:
     return " · ".join(part for part in (help_text, f"key {keys}" if keys else "") if part)
 
@@ -55,8 +67,12 @@ def screen_commands(screen: Screen) -> list[PaletteCommand]:
     wanted = getattr(screen, "PALETTE", ())
     declared = {b.id: b for b in screen.BINDINGS if isinstance(b, Binding) and b.id}
     subject = getattr(screen, "palette_subject", "")  # e.g. the case's ref
+    # Only what the screen allows now (its check_action): the footer and the help show the same.
+    offered = {active.binding.id for active in screen.active_bindings.values()}
     out = []
     for ident in wanted:
+        if ident not in offered:
+            continue
         binding = declared[ident]
         out.append(
             PaletteCommand(
@@ -152,6 +168,14 @@ class ComplaintCommands(Provider):
                         "Switch the queue view",
                     )
                 )
+        for view in views_for(app.backend.actor):
+            out.append(
+                PaletteCommand(
+                    f"Escalations: {view.title}",
+                    partial(self._show_escalations, view),
+                    "Switch the escalation screen's view",
+                )
+            )
         out += theme_commands(app)
         return out
 
@@ -160,6 +184,9 @@ class ComplaintCommands(Provider):
         queue = self.app.queue_screen()
         if queue is not None:
             queue.show_view(view)
+
+    def _show_escalations(self, view) -> None:
+        self.app.action_escalations(view)
 
     def _system_commands(self) -> list[tuple[PaletteCommand, bool]]:
         """Textual's (keys, quit, screenshot, …), sorted by name; the flag says shown unsearched."""

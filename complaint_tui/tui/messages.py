@@ -7,6 +7,7 @@ from datetime import date
 
 from textual.message import Message
 
+from complaint_tui.domain.alerts import Alert
 from complaint_tui.services.escalations import EscalationCounts
 from complaint_tui.services.queue import QueueCounts
 from complaint_tui.services.team import TeamRow
@@ -84,6 +85,13 @@ class AttachmentRead(Message):
 @dataclass
 class AttachmentSaved(Message):
     path: str
+
+
+@dataclass
+class AlertsRaised(Message):
+    """New alerts for this person (services/alerts.py), each told once."""
+
+    alerts: tuple[Alert, ...]
 
 
 @dataclass

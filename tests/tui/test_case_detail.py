@@ -192,8 +192,11 @@ async def test_question_mark_lists_the_case_keys(make_app):
         await pilot.press("question_mark")
         await pilot.pause()
         text = screen_text(app)
-        for words in ("Acknowledge", "Resolve", "Decide escalation", "Extend deadline", "Back"):
+        for words in ("Acknowledge", "Investigate / resume", "Assign", "Back"):
             assert words in text
+        # a new case cannot be resolved yet, and nothing awaits a decision
+        for words in ("Resolve", "Decide escalation", "Extend deadline"):
+            assert words not in text
 
 
 async def test_the_palette_offers_the_case_actions(make_app):
@@ -203,7 +206,8 @@ async def test_the_palette_offers_the_case_actions(make_app):
         case = new_case(app)
         screen = await open_case(app, pilot, case.ref)
         titles = [c.title for c in screen_commands(screen)]
-        assert "Case: Acknowledge" in titles and "Case: Resolve" in titles
+        assert "Case: Acknowledge" in titles and "Case: Internal note" in titles
+        assert "Case: Resolve" not in titles  # a new case is acknowledged or investigated first
         await pilot.press("ctrl+p")
         await pilot.pause()
         await type_text(pilot, "Case: Internal")
@@ -796,3 +800,76 @@ async def test_hostile_text_is_shown_literally_and_the_layout_holds(make_app, si
         svg = app.export_screenshot()
         assert "\x1b" not in svg
         assert "evil.example" not in svg.split("<a ")[0] or "<a " not in svg
+
+
+def footer_keys(screen) -> list[str]:
+    """The keys the case screen's footer offers now, in order."""
+    return [
+        active.binding.key
+        for active in screen.active_bindings.values()
+        if active.binding.show and active.binding.id and active.binding.id.startswith("case.")
+    ]
+
+
+async def test_d_is_offered_exactly_when_you_may_decide(make_app):
+    """Issue 9 §7: the footer, help and palette offer what this person may do to the case now."""
+    for name, may_decide in (("lan.nguyen", False), ("anh.vo", True)):
+        app = make_app(name)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            case = new_case(app, take=True)
+            desk = app.backend.desk
+            screen = await open_case(app, pilot, case.ref)
+            assert "d" not in footer_keys(screen) and "x" not in footer_keys(screen)
+            if name == "anh.vo":
+                desk.assign(case.ref, "lan.nguyen")
+            agent = CaseDesk(app.backend.ctx, actor_named(app.backend.ctx, "lan.nguyen"))
+            agent.start(case.ref)
+            agent.resolve(case.ref, "Restarted the VPS.", "Software defect")
+            agent.escalate(case.ref, "Supervisor please")
+            screen.post_message(CasesChanged())
+            await settle(pilot)
+            keys = footer_keys(screen)
+            assert ("d" in keys) is may_decide, (name, keys)
+            assert "x" in keys and "o" in keys and "a" not in keys, keys  # resolved: close, reopen
+            titles = [c.title for c in screen_commands(screen)]
+            assert ("Case: Decide escalation" in titles) is may_decide, titles
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert ("Decide escalation" in screen_text(app)) is may_decide
+
+
+async def test_help_lists_case_work_in_workflow_order(make_app):
+    app = make_app("anh.vo")
+    async with app.run_test(size=(120, 60)) as pilot:
+        await settle(pilot)
+        case = new_case(app)
+        app.backend.desk.start(case.ref)
+        await open_case(app, pilot, case.ref)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        order = ["Internal note", "Customer update", "Wait on customer", "Resolve", "Assign"]
+        found = [text.index(words) for words in order]
+        assert found == sorted(found), list(zip(order, found, strict=True))
+
+
+async def test_q_goes_back_and_quits_only_on_the_queue(make_app):
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        case = new_case(app)
+        await open_case(app, pilot, case.ref)
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen) and app.is_running
+        await open_case(app, pilot, case.ref)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert not app.is_running
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        assert not app.is_running

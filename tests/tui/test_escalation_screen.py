@@ -407,3 +407,55 @@ def test_volume_escalations_80x24(snap_compare, volume_ctx, tmp_path):
     assert snap_compare(
         app, terminal_size=SMALL, run_before=steps("2", "]", expect(EscalationScreen, counted))
     )
+
+
+@pytest.mark.parametrize("no_color", COLOURS)
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("who", ["lan.nguyen", "anh.vo"], ids=["agent", "supervisor"])
+def test_case_footer_on_an_escalated_case(
+    snap_compare, app_for, monkeypatch, story, who, size, no_color
+):
+    """Issue 9 §7: the footer offers what this person may do now; d only to the supervisor."""
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+
+    def footer_fits(screen: CaseDetailScreen) -> None:
+        case_loaded(screen)
+        offered = {a.binding.key for a in screen.active_bindings.values() if a.binding.show}
+        assert ("d" in offered) is (who == "anh.vo"), offered
+
+    assert snap_compare(
+        app_for(who),
+        terminal_size=size,
+        run_before=steps(open_case(story.escalated), expect(CaseDetailScreen, footer_fits)),
+    )
+
+
+def escalated_elsewhere(story_ctx):
+    """A step: another session (the agent) records an escalation; the desk hears of it."""
+
+    async def run(pilot) -> None:
+        agent = CaseDesk(story_ctx, actor_named(story_ctx, "lan.nguyen"))
+        ref = agent.create(draft(customer="vo.thi.mai", subject="[b]Backup[/b] restore failed")).ref
+        agent.assign(ref, "lan.nguyen")
+        agent.start(ref)
+        agent.resolve(ref, "Restored from the previous night's backup.", "Software defect")
+        agent.escalate(ref, "The customer wants a supervisor to review the lost day of data.")
+        pilot.app._broadcast_change()  # what the change watcher does after their commit
+        await settle(pilot)
+        assert [n.message for n in pilot.app._notifications] == [
+            f"{ref}: a level-1 escalation awaits your decision."
+        ]
+
+    return run
+
+
+@pytest.mark.parametrize("no_color", COLOURS)
+@pytest.mark.parametrize("size", SIZES)
+def test_alert_notification(snap_compare, app_for, story_ctx, monkeypatch, size, no_color):
+    """Issue 9 §6: a supervisor is told of an escalation arriving at their level."""
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(
+        app_for("anh.vo"), terminal_size=size, run_before=steps(escalated_elsewhere(story_ctx))
+    )

@@ -570,7 +570,7 @@ async def test_app_keys_on_a_list_do_not_drop_the_form(make_app):
         assert [type(s) for s in app.screen_stack[1:]] == [QueueScreen, EscalationScreen]
 
 
-async def test_q_on_the_form_asks_before_quitting(make_app):
+async def test_q_on_the_form_asks_before_going_back(make_app):
     app = make_app("lan.nguyen")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_intake(pilot)
@@ -579,6 +579,21 @@ async def test_q_on_the_form_asks_before_quitting(make_app):
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, QueueScreen)
+
+
+async def test_ctrl_q_on_the_form_asks_before_quitting(make_app):
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_intake(pilot)
+        await type_text(pilot, "kh-9")
+        await pilot.press("ctrl+q")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question.startswith("Quit")
+        await pilot.press("n")
+        assert app.is_running and isinstance(app.screen, IntakeScreen)
+        await pilot.press("ctrl+q", "y")
         await settle(pilot)
         assert not app.is_running
 

@@ -7,8 +7,10 @@ from dataclasses import replace
 
 from textual.command import CommandList, CommandPalette
 
+from complaint_tui.services.escalations import EscalationView
 from complaint_tui.tui.screens.case_actions import CASE_ACTIONS
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen
+from complaint_tui.tui.screens.escalations import EscalationScreen
 from complaint_tui.tui.screens.intake import IntakeScreen
 from tests.tui.conftest import settle
 from tests.tui.fixtures import new_case, open_case
@@ -49,13 +51,13 @@ async def test_the_case_screen_lists_each_action_once_with_its_key(make_app):
     titles = [title for title, _help in entries]
     assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
     case_titles = [t for t in titles if t.startswith("Case: ")]
-    # every case key once, plus viewing an attachment; no moving, scrolling or leaving
-    assert case_titles == [f"Case: {desc}" for _k, _n, desc, _s in CASE_ACTIONS] + [
-        "Case: View attachment"
-    ]
+    # each case action valid now once, in the keys' (workflow) order, as the footer and the
+    # help offer them; no moving, scrolling or leaving
+    valid = {"acknowledge", "investigate", "note", "update", "assign", "priority", "recuse"}
+    assert case_titles == [f"Case: {desc}" for _k, name, desc, _s in CASE_ACTIONS if name in valid]
     helps = dict(entries)
     assert helps["Case: Acknowledge"] == f"{screen.ref} · key a"
-    assert helps["Case: Resolve"] == f"{screen.ref} · key R"
+    assert helps["Case: Investigate / resume"] == f"{screen.ref} · key i"
     assert helps["New complaint"].endswith("key n")
 
 
@@ -108,3 +110,51 @@ async def test_only_the_complaint_themes_are_offered(make_app):
         await pilot.press("down", "down", "enter")  # the third: complaint-high-contrast
         await settle(pilot)
         assert app.theme == "complaint-high-contrast"
+
+
+async def test_form_hints_show_the_keys_as_remapped(make_app, tui_ctx):
+    """Issue 7 §8: no hint hard-codes a key name; a remap in [ui.keys] shows in the hints."""
+    with_keymap(
+        tui_ctx,
+        {"form.save": "f2", "form.cancel": "f3", "filter.apply": "f4", "intake.add_event": "f5"},
+    )
+    app = make_app("lan.nguyen")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_new_case(app, pilot)
+        await pilot.press("c")  # internal note
+        await settle(pilot)
+        hint = str(app.screen.query_one("#form-hint").render())
+        assert hint.startswith("f2 ") and "f3 cancel" in hint, hint
+        assert "ctrl+s" not in hint and "esc" not in hint, hint
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("escape")  # back to the queue
+        await settle(pilot)
+        await pilot.press("f")  # the queue's filter
+        await settle(pilot)
+        hints = [str(s.render()) for s in app.screen.query(".form-hint")]
+        assert any("f4 apply" in h and "f3" not in h for h in hints), hints
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        hints = [str(s.render()) for s in app.screen.query(".form-hint")]
+        assert any(h.startswith("enter/f5 add") for h in hints), hints
+
+
+async def test_the_escalation_views_are_in_the_palette(make_app):
+    app = make_app("anh.vo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = [title for title, _help in await palette_entries(pilot)]
+        assert [t for t in titles if t.startswith("Escalations: ")] == [
+            "Escalations: Mine to decide",
+            "Escalations: All pending",
+            "Escalations: Decided",
+        ]
+        await pilot.press(*("space" if ch == " " else ch for ch in "Escalations Decided"))
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EscalationScreen)
+        assert app.screen.view is EscalationView.DECIDED

@@ -23,6 +23,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from complaint_tui.services.errors import Conflict, Refused, ValidationFailed
 from complaint_tui.services.views import CaseDetail
+from complaint_tui.tui.commands import key_hint, keys_for
 from complaint_tui.tui.messages import AttachmentSaved, CaseSaved, CaseSaveFailed
 from complaint_tui.tui.screens.confirm import ConfirmScreen
 from complaint_tui.tui.widgets.inputs import FormInput, FormTextArea
@@ -146,7 +147,9 @@ class ActionForm(ModalScreen[Any]):
             yield Static(self._hint(), id="form-hint", classes="form-hint")
 
     def _hint(self) -> str:
-        return f"ctrl+s {self.spec.save_label} · esc cancel · tab next field"
+        # tab is Textual's focus key (it has no binding id, so it cannot be remapped)
+        keys = key_hint(self, ("form.save", self.spec.save_label), ("form.cancel", "cancel"))
+        return f"{keys} · tab next field"
 
     def _widget(self, f: FieldSpec):
         wid = f"f-{f.name}"
@@ -344,9 +347,8 @@ class ActionForm(ModalScreen[Any]):
             return
         self.version = detail.version
         self.conflicted = False
-        self.query_one("#form-hint", Static).update(
-            "The case now shows their change; ctrl+s saves yours on top · esc cancel"
-        )
+        keys = key_hint(self, ("form.save", "saves yours on top"), ("form.cancel", "cancel"))
+        self.query_one("#form-hint", Static).update(f"The case now shows their change; {keys}")
 
     # ---- cancelling --------------------------------------------------------------------------
     def action_cancel(self) -> None:
@@ -387,10 +389,14 @@ class TextViewer(ModalScreen[None]):
             yield Static(Text(self.title_text), classes="form-title")
             with VerticalScroll(id="viewer-body"):
                 yield Static(Text(self.body), id="viewer-text")
-            yield Static("j/k PgUp/PgDn scroll · esc close", classes="form-hint")
+            yield Static(id="viewer-hint", classes="form-hint")
 
     def on_mount(self) -> None:
         self.query_one("#viewer-body").focus()
+        down = keys_for(self, "viewer.scroll_down", "viewer.page_down")
+        up = keys_for(self, "viewer.scroll_up", "viewer.page_up")
+        close = key_hint(self, ("viewer.back", "close"))
+        self.query_one("#viewer-hint", Static).update(f"{down}, {up} scroll · {close}")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -27,7 +27,8 @@ from complaint_tui.services.permissions import action_refusal_for
 from complaint_tui.services.views import CaseDetail
 from complaint_tui.tui.screens.action_form import CHOICE, INT, LINE, ActionSpec, FieldSpec
 
-# key, action name, footer/help description, shown in the footer
+# key, action name, footer/help description, shown in the footer (when valid for the case and
+# the person: CaseDetailScreen.check_action); in workflow order, which the help keeps
 CASE_ACTIONS: tuple[tuple[str, str, str, bool], ...] = (
     ("a", "acknowledge", "Acknowledge", True),
     ("i", "investigate", "Investigate / resume", True),
@@ -35,14 +36,14 @@ CASE_ACTIONS: tuple[tuple[str, str, str, bool], ...] = (
     ("u", "update", "Customer update", True),
     ("w", "wait", "Wait on customer", True),
     ("R", "resolve", "Resolve", True),
-    ("x", "close", "Close", False),
-    ("o", "reopen", "Reopen", False),
-    ("e", "escalate", "Escalation request", False),
-    ("d", "decide", "Decide escalation", False),
+    ("x", "close", "Close", True),
+    ("o", "reopen", "Reopen", True),
+    ("e", "escalate", "Escalation request", True),
+    ("d", "decide", "Decide escalation", True),
+    ("F", "refer", "Refer to external body", True),
     ("A", "assign", "Assign", False),
     ("p", "priority", "Priority", False),
     ("E", "extend", "Extend deadline", False),
-    ("F", "refer", "Refer to external body", False),
     ("C", "recuse", "Recuse (conflict of interest)", False),
     ("s", "save_attachment", "Save attachment", False),
 )

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
+from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -33,12 +34,13 @@ from complaint_tui.domain.labels import (
 )
 from complaint_tui.domain.text import one_line, strip_control
 from complaint_tui.domain.workflow import Action
+from complaint_tui.services.audit_trail import audit_refusal
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.lookups import assignable_agents, case_version
 from complaint_tui.services.permissions import action_refusal_for
 from complaint_tui.services.team import workload_label
 from complaint_tui.services.views import CaseDetail, ClockView, TimelineEntry
-from complaint_tui.tui.commands import keys_for
+from complaint_tui.tui.commands import key_hint, keys_for
 from complaint_tui.tui.messages import (
     AgentsLoaded,
     AttachmentRead,
@@ -102,7 +104,10 @@ class AttachmentPicker(ModalScreen[int | None]):
                 ),
                 id="attachment-options",
             )
-            yield Static("enter view · esc cancel", classes="form-hint")
+            # enter is the list's own key (no binding id to remap)
+            yield Static(
+                f"enter view · {key_hint(self, ('form.cancel', 'cancel'))}", classes="form-hint"
+            )
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -119,6 +124,9 @@ FOOTER_LABELS = {
     "note": "Note",
     "update": "Update",
     "wait": "Wait",
+    "escalate": "Escalate",
+    "decide": "Decide",
+    "refer": "Refer",
 }
 
 
@@ -158,6 +166,7 @@ class CaseDetailScreen(Screen):
         self.error: str | None = None
         self._shown_events: set[int] = set()
         self._conflict_form: ActionForm | None = None
+        self._allowed: frozenset[str] = frozenset()  # case actions offered now (check_action)
 
     @property
     def backend(self):
@@ -234,7 +243,8 @@ class CaseDetailScreen(Screen):
             header.append("cannot be shown: ")
             header.append(one_line(message.error))
             self.query_one("#case-header", CaseText).update(header)
-            self.query_one("#case-clocks", CaseText).update(Text(" esc goes back to the queue."))
+            back = keys_for(self, "case.back")
+            self.query_one("#case-clocks", CaseText).update(Text(f" {back} goes back."))
         self.notify(message.error, severity="error", timeout=8)
 
     def on_cases_changed(self, _message: CasesChanged) -> None:
@@ -249,7 +259,44 @@ class CaseDetailScreen(Screen):
     def show(self, detail: CaseDetail) -> None:
         self.detail = detail
         self.error = None
+        # What this person may do to the case as it is now, judged once per version shown (the
+        # footer asks on every repaint).
+        actor = self.backend.actor
+        self._allowed = frozenset(
+            name
+            for name in (*(n for _k, n, _d, _s in CASE_ACTIONS), "attachment")
+            if precheck(name, detail, actor) is None
+        )
         self.render_case()
+        self.refresh_bindings()  # the footer, help and palette follow the case's state
+
+    # ---- what can be done now ----------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Footer, help and palette offer only what this person may do to the case as it is now;
+        the services' rules decide (services.permissions.action_refusal_for via precheck). Until
+        the case is shown, no case action is offered."""
+        if action == "act":
+            return bool(parameters) and str(parameters[0]) in self._allowed
+        if action == "view_attachment":
+            return "attachment" in self._allowed
+        if action == "audit":
+            return audit_refusal(self.backend.actor) is None
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A case key that is not offered now (check_action) still answers when pressed: the
+        action says why not, in the services' words (and the audit trail logs the refusal)."""
+        for node, bindings in self._binding_chain:  # the keymap applied
+            if node is not self:
+                continue
+            for binding in bindings.key_to_bindings.get(event.key, ()):
+                _target, name, params = parse_action(binding.action)
+                if name in ("act", "view_attachment", "audit") and self.detail is not None:
+                    if self.check_action(name, params):
+                        return  # offered: the binding runs it
+                    event.stop()
+                    getattr(self, f"action_{name}")(*params)
+                    return
 
     # ---- rendering ---------------------------------------------------------------------------
     def _style(self, component: str) -> Style:

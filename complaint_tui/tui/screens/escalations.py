@@ -57,10 +57,11 @@ class EscalationScreen(PagedTableKeys, Screen):
         Binding("1", "app.queue", "Queue", id="escalations.queue"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, view: EscalationView | None = None) -> None:
         super().__init__()
         self.views: tuple[EscalationView, ...] = ()
         self.view: EscalationView = EscalationView.MINE
+        self._first_view = view
         self.counts: EscalationCounts | None = None
         self.counts_generation = 0  # the view the counts belong to
 
@@ -87,7 +88,7 @@ class EscalationScreen(PagedTableKeys, Screen):
 
     def on_mount(self) -> None:
         self.views = views_for(self.backend.actor)
-        self.view = self.views[0]
+        self.view = self._first_view if self._first_view in self.views else self.views[0]
         self.query_one(QueueTable).focus()
         self.show_view(self.view)
 

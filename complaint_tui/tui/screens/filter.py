@@ -15,6 +15,7 @@ from complaint_tui.domain.settings import IntakeSettings
 from complaint_tui.services.cases import UNASSIGNED
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.queue import QueueFilter
+from complaint_tui.tui.commands import key_hint
 from complaint_tui.tui.messages import AgentsLoaded
 
 NOBODY_LABEL = "nobody (unassigned)"
@@ -65,7 +66,15 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
                 id="f-assignee",
                 prompt="anyone",
             )
-            yield Static("ctrl+s apply · ctrl+x clear · esc cancel", classes="form-hint")
+            yield Static(
+                key_hint(
+                    self,
+                    ("filter.apply", "apply"),
+                    ("filter.clear", "clear"),
+                    ("filter.cancel", "cancel"),
+                ),
+                classes="form-hint",
+            )
 
     def on_mount(self) -> None:
         self._load_assignees()

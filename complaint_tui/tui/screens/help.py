@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from complaint_tui.tui.commands import screen_name
+from complaint_tui.tui.commands import keys_for, screen_name
 
 GROUPS = (
     ("Move", ("down", "up", "page_down", "page_up", "first", "last", "scroll_down", "scroll_up")),
@@ -35,10 +35,13 @@ GROUPS = (
         ),
     ),
     (
+        # In the order of the workflow (SPEC §3): intake, acknowledgement, investigation, the
+        # outcome, closing, then escalation; the help lists them in this order, not by name.
         "Case work",
         (
-            "open",
+            "new_case",
             "take",
+            "open",
             "acknowledge",
             "investigate",
             "note",
@@ -49,17 +52,17 @@ GROUPS = (
             "reopen",
             "escalate",
             "decide",
+            "refer",
             "assign",
             "priority",
             "extend",
-            "refer",
             "recuse",
             "attachment",
             "save_attachment",
         ),
     ),
     ("Forms", ("save", "cancel", "apply", "clear", "add_event", "remove_event", "add_attachment")),
-    ("Application", ("help", "new_case", "back", "quit", "command_palette")),
+    ("Application", ("help", "command_palette", "back", "quit")),
 )
 
 
@@ -69,6 +72,16 @@ def _group(binding_id: str | None) -> str:
         if name in names:
             return title
     return "Other"
+
+
+def _order(group: str, binding_id: str) -> tuple[int, int]:
+    """Where a binding sits in the help: its group, then its place in that group's list."""
+    titles = [title for title, _names in GROUPS]
+    if group not in titles:
+        return len(titles), 0
+    names = GROUPS[titles.index(group)][1]
+    name = binding_id.rsplit(".", 1)[-1]
+    return titles.index(group), names.index(name) if name in names else len(names)
 
 
 def _keys(app, binding: Binding) -> str:
@@ -108,8 +121,11 @@ class HelpScreen(ModalScreen[None]):
                     _group(b.id),
                     b.tooltip or b.description,
                 )
-        seen["app.command_palette"] = ("ctrl+p", "Application", "Command palette")
-        seen["app.help"] = ("?", "Application", "This help")
+        palette = self.app.get_key_display(Binding(self.app.COMMAND_PALETTE_BINDING, ""))
+        seen["app.command_palette"] = (palette, "Application", "Command palette")
+        help_keys = keys_for(self.target, "app.help")
+        if help_keys:
+            seen["app.help"] = (help_keys, "Application", "This help")
         table = Table(
             title=Text(f"Keys: {screen_name(self.target)}"),
             expand=True,
@@ -118,9 +134,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Group", style="bold", no_wrap=True)
         table.add_column("Keys", no_wrap=True)
         table.add_column("Action")
-        order = [g for g, _ in GROUPS] + ["Other"]
+        # Python's sort is stable: within one place (e.g. "Other"), the screen's own order stays.
         for _ident, (keys, group, desc) in sorted(
-            seen.items(), key=lambda kv: (order.index(kv[1][1]), kv[1][2])
+            seen.items(), key=lambda kv: _order(kv[1][1], kv[0])
         ):
             table.add_row(group, Text(keys), Text(desc))
         return table

@@ -48,6 +48,7 @@ from complaint_tui.domain.parsing import ParseError, parse_event, parse_instant
 from complaint_tui.domain.text import one_line
 from complaint_tui.services.errors import Refused, ValidationFailed
 from complaint_tui.services.files import read_attachment
+from complaint_tui.tui.commands import keys_for
 from complaint_tui.tui.messages import CaseSaved, CaseSaveFailed
 from complaint_tui.tui.screens.confirm import ConfirmScreen
 from complaint_tui.tui.widgets.inputs import (
@@ -192,7 +193,7 @@ class IntakeScreen(Screen):
             id="intake.remove_attachment",
         ),
         # The app's one-letter keys would drop the form from a Select or list: ask first.
-        Binding("q", "leave('quit')", "Quit", show=False, id="intake.quit"),
+        Binding("q", "leave('back')", "Back", show=False, id="intake.back"),
         Binding("1", "leave('queue')", "Queue", show=False, id="intake.queue"),
         Binding("2", "leave('escalations')", "Escalations", show=False, id="intake.escalations"),
         Binding("4", "leave('team')", "Team", show=False, id="intake.team"),
@@ -256,7 +257,10 @@ class IntakeScreen(Screen):
                 with Vertical(classes="intake-stack"):
                     yield FormInput(placeholder="YYYY-MM-DD HH:MM what happened", id="in-event")
                     yield Static(
-                        "enter/ctrl+t add · ctrl+r removes the highlighted one", classes="form-hint"
+                        f"enter/{keys_for(self, 'intake.add_event')} add · "
+                        f"{keys_for(self, 'intake.remove_event')} removes the highlighted one",
+                        id="events-hint",
+                        classes="form-hint",
                     )
                     yield OptionList(markup=False, id="in-events", classes="intake-list")
             yield self._error("events")
@@ -268,7 +272,8 @@ class IntakeScreen(Screen):
                         id="in-attach",
                     )
                     yield Static(
-                        f"enter/ctrl+o attach · ctrl+l removes · max "
+                        f"enter/{keys_for(self, 'intake.add_attachment')} attach · "
+                        f"{keys_for(self, 'intake.remove_attachment')} removes · max "
                         f"{human_size(intake.max_attachment_bytes)}",
                         classes="form-hint",
                     )
