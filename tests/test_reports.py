@@ -131,6 +131,9 @@ def test_exports_carry_the_same_figures_and_no_customer(ctx, agents, scenario, t
     assert md.startswith("# Complaint report 2026-11-16 to 2026-11-29\n")
     assert "## Definitions" in md and "nearest-rank 90th percentile" in md
     assert "| Acknowledgement | 5 | 2 | 1 | 71.4% | 1.00 | 11.00 |" in md
+    # Weekly and per-agent percentages read as percentages too (once "75.00").
+    assert "| 2026-W47 |" in md and "75.0%" in md.split("2026-W47", 1)[1].splitlines()[0]
+    assert "75.00" not in md
     assert "service VPS" in md and "service VPS" in outputs["table"]
     path = write_report(tmp_path / "report.md", md)
     assert path.read_text(encoding="utf-8") == md

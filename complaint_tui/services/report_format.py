@@ -227,8 +227,8 @@ def _sections(report: Mapping[str, Any]) -> Iterator[tuple[str, list[str], list[
             [
                 w["week"],
                 str(w["received"]),
-                _show(w["ack_on_time_pct"], "pct"),
-                _show(w["resolve_on_time_pct"], "pct"),
+                _show(w["ack_on_time_pct"], "on_time_pct"),
+                _show(w["resolve_on_time_pct"], "on_time_pct"),
             ]
             for w in report["weekly"]
         ],
@@ -241,8 +241,8 @@ def _sections(report: Mapping[str, Any]) -> Iterator[tuple[str, list[str], list[
                 [
                     one_line(a["agent"], 40),
                     str(a["handled"]),
-                    _show(a["ack_on_time_pct"], "pct"),
-                    _show(a["resolve_on_time_pct"], "pct"),
+                    _show(a["ack_on_time_pct"], "on_time_pct"),
+                    _show(a["resolve_on_time_pct"], "on_time_pct"),
                 ]
                 for a in report["by_agent"]
             ],
