@@ -74,6 +74,21 @@ def cleaned(draft: IntakeDraft) -> IntakeDraft:
     )
 
 
+def stored_fields(draft: IntakeDraft) -> dict:
+    """The case columns a (cleaned, valid) draft sets, as live intake and the history import
+    store them: names and one-line texts trimmed, the description kept as typed."""
+    return {
+        "customer": draft.customer.strip(),
+        "channel": draft.channel,
+        "subject": draft.subject.strip(),
+        "description": draft.description,
+        "desired_outcome": draft.desired_outcome.strip(),
+        "priority": draft.priority,
+        "category": draft.category,
+        "confidential": draft.confidential,
+    }
+
+
 def validate_intake(draft: IntakeDraft, rules: IntakeSettings, now: datetime) -> list[FieldError]:
     """Every problem with a draft, each naming its field; an empty list means it may be saved."""
     errors: list[FieldError] = []

@@ -34,6 +34,7 @@ from complaint_tui.domain.intake import (
     IntakeDraft,
     attachment_problem,
     cleaned,
+    stored_fields,
     validate_intake,
 )
 from complaint_tui.domain.lifecycle import Entry
@@ -288,14 +289,7 @@ class CaseDesk:
             policy_id = s.scalar(in_force_id())
             case = Case(
                 ref=ref,
-                customer=draft.customer.strip(),
-                channel=draft.channel,
-                subject=draft.subject.strip(),
-                description=draft.description,
-                desired_outcome=draft.desired_outcome.strip(),
-                priority=draft.priority,
-                category=draft.category,
-                confidential=draft.confidential,
+                **stored_fields(draft),
                 assignee_id=None,
                 policy_version_id=policy_id,
                 created_at=now,

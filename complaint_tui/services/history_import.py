@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from complaint_tui.domain.enums import EventKind, Role
 from complaint_tui.domain.history import BadLine, HistoryRecord, Replayed, parse_line, replay
+from complaint_tui.domain.intake import stored_fields
 from complaint_tui.domain.lifecycle import Entry
 from complaint_tui.services.audit import log_access, record_refusal
 from complaint_tui.services.cases import CaseDesk, ref_of, ref_prefix
@@ -262,14 +263,7 @@ def _write(
         row.update(
             id=case_id,
             ref=ref,
-            customer=draft.customer.strip(),
-            channel=draft.channel,
-            subject=draft.subject.strip(),
-            description=draft.description,
-            desired_outcome=draft.desired_outcome.strip(),
-            priority=draft.priority,
-            category=draft.category,
-            confidential=draft.confidential,
+            **stored_fields(draft),
             assignee_id=agents[record.assignee] if record.assignee else None,
             policy_version_id=policy_id,
             version=1,
