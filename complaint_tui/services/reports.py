@@ -186,6 +186,15 @@ class _Report:
             conds.append(Case.policy_version_id == version_id)
         return conds
 
+    def _period_unindexed(self) -> list:
+        """The period as a filter that SQLite will not serve from ``received_at``'s indexes
+        (its unary ``+``), so that it reads an index in the order of a GROUP BY instead of the
+        period's range followed by a sort of its rows. PostgreSQL hashes: the plain range."""
+        received = Case.received_at
+        if not self.ctx.db.is_postgres:
+            received = literal_column("+cases.received_at", type_=Case.received_at.type)
+        return [received >= self.start, received < self.end]
+
     # ---- the clocks, as SQL conditions (README "Reports": definitions) ----------------------
     @property
     def ack_on_time(self):
@@ -261,43 +270,54 @@ class _Report:
 
     def breakdown(self) -> dict:
         """by_channel, by_category, by_priority, by_status, backlog and by_agent from one GROUP
-        BY over the period's index range: the groups are the combinations of channel, category,
-        priority, status, assignee, the two clocks' states and, for open cases, age and band
-        (a few thousand rows at most), added up here."""
-        category = func.coalesce(Case.category, NO_CATEGORY)
-        ack = case((self.ack_on_time, "on"), (self.ack_late, "late"), else_="pending")
-        res = case((self.resolve_on_time, "on"), (self.resolve_late, "late"), else_="pending")
-        is_open = Case.status.in_([st.value for st in Status if st.is_open])
-        age_branches = [(~is_open, None)]
-        for label, days in reversed(AGE_BUCKETS[1:]):
-            age_branches.append((Case.received_at <= self.as_of - timedelta(days=days), label))
-        age = case(*age_branches, else_=AGE_BUCKETS[0][0])
+        BY over raw columns (channel, priority, status, category, assignee): the groups are their
+        combinations (a few thousand rows at most), each with its counts of the two clocks'
+        states and, for open cases, of age and band, added up here. The group keys lead
+        ``ix_cases_report_groups`` (migration 0015), so SQLite reads the groups in index order
+        and needs no sort of the period's rows (it has no hash aggregation)."""
+        c = self._count
+        # Age and band count every case of a group; the groups of closed statuses are left out
+        # of the backlog here in Python (status is a group key), which spares SQL a test a row.
+        age_counts = []
+        bounds = [self.as_of - timedelta(days=days) for _, days in AGE_BUCKETS[1:]]
+        for i in range(len(AGE_BUCKETS)):
+            conds = []
+            if i + 1 < len(AGE_BUCKETS):
+                conds.append(Case.received_at > bounds[i])
+            if i > 0:
+                conds.append(Case.received_at <= bounds[i - 1])
+            age_counts.append(c(and_(*conds)).label(f"age_{i}"))
         desk = CaseDesk(self.ctx, self.actor)
         active = Case.queue_bucket == QueueBucket.ACTIVE
-        band = case(
-            (~is_open, None),
-            *(
-                (and_(active, desk.due_band_condition(Case.queue_at, u, self.as_of)), u.value)
-                for u in (Urgency.BREACHED, Urgency.URGENT, Urgency.SOON, Urgency.OK)
-            ),
-            else_=Urgency.PAUSED.value,
-        )
+        # Paused: the group's open cases less the four bands of running clocks.
+        band_counts = [
+            c(and_(active, desk.due_band_condition(Case.queue_at, u, self.as_of))).label(
+                f"band_{u.value}"
+            )
+            for u in (Urgency.BREACHED, Urgency.URGENT, Urgency.SOON, Urgency.OK)
+        ]
         keys = (
             Case.channel.label("rep_channel"),
-            category.label("rep_category"),
             Case.priority.label("rep_priority"),
             Case.status.label("rep_status"),
+            Case.category.label("rep_category"),
             Case.assignee_id.label("rep_assignee"),
-            ack.label("rep_ack"),
-            res.label("rep_res"),
-            age.label("rep_age"),
-            band.label("rep_band"),
         )
-        rows = self.s.execute(
-            select(*keys, func.count())
-            .where(*self.cohort)
-            .group_by(*(_named(k.name) for k in keys))
-        ).all()
+        stmt = (
+            select(
+                *keys,
+                func.count().label("n"),
+                c(self.ack_on_time).label("ack_on"),
+                c(self.ack_late).label("ack_late"),
+                c(self.resolve_on_time).label("res_on"),
+                c(self.resolve_late).label("res_late"),
+                *age_counts,
+                *band_counts,
+            )
+            .where(*self._period_unindexed(), *self.filters)
+            .group_by(Case.channel, Case.priority, Case.status, Case.category, Case.assignee_id)
+        )
+        rows = self.s.execute(stmt).all()
         out: dict = {
             "by_channel": {c.value: 0 for c in Channel},
             "by_category": {},
@@ -307,23 +327,32 @@ class _Report:
         by_age = {label: 0 for label, _ in AGE_BUCKETS}
         by_band = {u.value: 0 for u in BAND_KEYS}
         agents: dict[int, list] = {}
-        for channel, cat, priority, status, assignee, a, r, age_of, band_of, n in rows:
-            n = int(n)
+        for row in rows:
+            m = row._mapping
+            n = int(m["n"])
             for key, value in (
-                ("by_channel", channel),
-                ("by_category", cat),
-                ("by_priority", priority),
-                ("by_status", status),
+                ("by_channel", m["rep_channel"]),
+                ("by_category", m["rep_category"] or NO_CATEGORY),
+                ("by_priority", m["rep_priority"]),
+                ("by_status", m["rep_status"]),
             ):
                 out[key][value] = out[key].get(value, 0) + n
-            if age_of is not None:
-                by_age[age_of] += n
-                by_band[band_of] += n
+            if Status(m["rep_status"]).is_open:
+                for i, (label, _) in enumerate(AGE_BUCKETS):
+                    by_age[label] += int(m[f"age_{i}"])
+                running = 0
+                for u in (Urgency.BREACHED, Urgency.URGENT, Urgency.SOON, Urgency.OK):
+                    by_band[u.value] += int(m[f"band_{u.value}"])
+                    running += int(m[f"band_{u.value}"])
+                by_band[Urgency.PAUSED.value] += n - running
+            assignee = m["rep_assignee"]
             if assignee is not None:
                 entry = agents.setdefault(int(assignee), [0, Counter(), Counter()])
                 entry[0] += n
-                entry[1][a] += n
-                entry[2][r] += n
+                entry[1]["on"] += int(m["ack_on"])
+                entry[1]["late"] += int(m["ack_late"])
+                entry[2]["on"] += int(m["res_on"])
+                entry[2]["late"] += int(m["res_late"])
         out["by_category"] = _most_first(out["by_category"])
         out["backlog"] = {"by_age": by_age, "by_band": by_band}
         names = dict(
@@ -344,8 +373,18 @@ class _Report:
         return out
 
     def by_service(self) -> dict[str, int]:
-        # From the period's range of the report index into case_services' key: never the
-        # wide case rows.
+        if self.actor.sees_all_cases and not self.query.filters():
+            # Every case of the period: its services' rows carry its receipt instant, so the
+            # period's entries of ix_case_services_received, read in service order, are the
+            # whole answer (no join, no sort).
+            rows = self.s.execute(
+                select(CaseService.service, func.count())
+                .where(CaseService.received_at >= self.start, CaseService.received_at < self.end)
+                .group_by(CaseService.service)
+            ).all()
+            return _most_first(dict(rows))
+        # Some cases of the period: from its range of the report index into case_services'
+        # key, never the wide case rows.
         rows = self.s.execute(
             select(CaseService.service, func.count())
             .select_from(Case)
@@ -402,12 +441,14 @@ class _Report:
         return out
 
     def escalations(self) -> dict:
+        # Escalations are a few per hundred cases: SQLite walks them and looks up each one's
+        # case by its key, rather than the period's million cases probing for escalations.
         level = cast(Escalation.level, Integer)
         requested = dict(
             self.s.execute(
                 select(level, func.count())
                 .join(Case, Case.id == Escalation.case_id)
-                .where(*self.cohort)
+                .where(*self._period_unindexed(), *self.filters)
                 .group_by(level)
             ).all()
         )
@@ -415,7 +456,7 @@ class _Report:
             self.s.execute(
                 select(EscalationDecision.outcome, func.count())
                 .join(Case, Case.id == EscalationDecision.case_id)
-                .where(*self.cohort)
+                .where(*self._period_unindexed(), *self.filters)
                 .group_by(EscalationDecision.outcome)
             ).all()
         )
