@@ -60,7 +60,9 @@ BUSINESS_INDEXES = (
 
 def upgrade() -> None:
     op.create_index("ix_cases_report_groups", "cases", list(REPORT_GROUP_COLUMNS))
-    op.add_column("case_services", sa.Column("received_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        "case_services", sa.Column("received_at", sa.DateTime(timezone=True), nullable=True)
+    )
     op.execute(
         "UPDATE case_services SET received_at = "
         "(SELECT cases.received_at FROM cases WHERE cases.id = case_services.case_id)"
