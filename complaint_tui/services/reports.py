@@ -290,10 +290,11 @@ class _Report:
         return {k: sum(int(w[k] or 0) for w in weeks) for k in keys}
 
     def breakdown(self) -> dict:
-        """by_channel, by_category, by_priority, by_status, backlog and by_agent from one GROUP
-        BY over raw columns (channel, priority, status, category, assignee): the groups are their
-        combinations (a few thousand rows at most), each with its counts of the two clocks'
-        states and, for open cases, of age and band, added up here. The group keys lead
+        """by_channel, by_category, by_priority, by_status, root_causes, backlog and by_agent
+        from one GROUP BY over raw columns (channel, priority, status, category, assignee, root
+        cause): the groups are their combinations (some thousands of rows), each with its counts
+        of resolved cases, of the two clocks' states and of bands, added up here (the backlog's
+        younger ages come from younger_open). The group keys lead
         ``ix_cases_report_groups`` (migration 0015), so SQLite reads the groups in index order
         and needs no sort of the period's rows (it has no hash aggregation)."""
         # The bands count every case of a group; the groups of closed statuses are left out
@@ -315,11 +316,13 @@ class _Report:
             Case.status.label("rep_status"),
             Case.category.label("rep_category"),
             Case.assignee_id.label("rep_assignee"),
+            Case.root_cause.label("rep_root_cause"),
         )
         stmt = (
             select(
                 *keys,
                 func.count().label("n"),
+                func.count(Case.resolved_at).label("resolved"),
                 self._pair(self.ack_on_time, self.ack_late, exclusive=True).label(
                     "ack_on|ack_late"
                 ),
@@ -329,7 +332,14 @@ class _Report:
                 *band_counts,
             )
             .where(*self._period_unindexed(), *self.filters)
-            .group_by(Case.channel, Case.priority, Case.status, Case.category, Case.assignee_id)
+            .group_by(
+                Case.channel,
+                Case.priority,
+                Case.status,
+                Case.category,
+                Case.assignee_id,
+                Case.root_cause,
+            )
         )
         rows = self.s.execute(stmt).all()
         out: dict = {
@@ -341,9 +351,13 @@ class _Report:
         by_age = {label: 0 for label, _ in AGE_BUCKETS}
         by_band = {u.value: 0 for u in BAND_KEYS}
         agents: dict[int, list] = {}
+        root_causes: dict[str, int] = {}
         for row in rows:
             m = _unpaired(row._mapping)
             n = int(m["n"])
+            if m["rep_root_cause"] is not None and m["resolved"]:
+                cause = m["rep_root_cause"]
+                root_causes[cause] = root_causes.get(cause, 0) + int(m["resolved"])
             for key, value in (
                 ("by_channel", m["rep_channel"]),
                 ("by_category", m["rep_category"] or NO_CATEGORY),
@@ -370,6 +384,7 @@ class _Report:
             by_age[label] = n
             by_age[AGE_BUCKETS[-1][0]] -= n
         out["by_category"] = _most_first(out["by_category"])
+        out["root_causes"] = _most_first(root_causes)
         out["backlog"] = {"by_age": by_age, "by_band": by_band}
         names = dict(
             self.s.execute(select(Agent.id, Agent.name).where(Agent.id.in_(list(agents)))).all()
@@ -426,14 +441,6 @@ class _Report:
             .join(CaseService, CaseService.case_id == Case.id)
             .where(*self.cohort)
             .group_by(CaseService.service)
-        ).all()
-        return _most_first(dict(rows))
-
-    def root_causes(self) -> dict[str, int]:
-        rows = self.s.execute(
-            select(Case.root_cause, func.count())
-            .where(*self.cohort, Case.resolved_at.is_not(None), Case.root_cause.is_not(None))
-            .group_by(Case.root_cause)
         ).all()
         return _most_first(dict(rows))
 
@@ -565,7 +572,7 @@ class _Report:
             "escalations": self.escalations(),
             "referrals": int(t["referred"]),
             "closing_responses": {r.value: int(t[f"resp_{r.value}"]) for r in CustomerResponse},
-            "root_causes": self.root_causes(),
+            "root_causes": dims["root_causes"],
             "backlog": dims["backlog"],
             "weekly": self.weekly(mondays, weeks),
             "by_agent": dims["by_agent"] if self.actor.sees_all_cases else None,

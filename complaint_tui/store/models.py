@@ -148,6 +148,7 @@ REPORT_GROUP_COLUMNS = (
     "status",
     "category",
     "assignee_id",
+    "root_cause",
     "received_at",
     "confidential",
     "policy_version_id",

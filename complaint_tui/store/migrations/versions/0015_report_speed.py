@@ -6,7 +6,7 @@ Create Date: 2026-11-30
 
 The report's breakdown (services/reports.py: by channel, priority, status, category, the
 backlog and per agent) is one GROUP BY of the period's cases over channel, priority, status,
-category and assignee. SQLite has no hash aggregation: over ``ix_cases_report`` (receipt first)
+category, assignee and root cause. SQLite has no hash aggregation: over ``ix_cases_report`` (receipt first)
 it sorted the period's million rows. ``ix_cases_report_groups`` starts with the group keys, in
 the GROUP BY's order, then the receipt instant (the period, filtered within each group) and the
 columns the counts read, so the groups are read in index order, from the index alone, with no
@@ -39,6 +39,7 @@ REPORT_GROUP_COLUMNS = (
     "status",
     "category",
     "assignee_id",
+    "root_cause",
     "received_at",
     "confidential",
     "policy_version_id",
