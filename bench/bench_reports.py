@@ -264,8 +264,8 @@ def naive_report(ctx: AppContext, query: ReportQuery) -> dict:
     }
 
 
-def measure(kind: str, size: int, runs: int) -> dict:
-    url = seeded_url(kind, size, name="report", database="ct_bench_report")
+def measure(kind: str, size: int, runs: int, name: str, database: str) -> dict:
+    url = seeded_url(kind, size, name=name, database=database)
     clock = FixedClock(SystemClock().now())  # one as_of for both paths
     ctx = AppContext.build(Settings(), url, clock)
     try:
@@ -301,14 +301,19 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--name", default="report", help="SQLite file bench/.data/NAME_SIZE.db")
+    parser.add_argument(
+        "--database", default="ct_bench_report", help="PostgreSQL database DATABASE_SIZE"
+    )
     args = parser.parse_args()
+    load_start = " ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         f"| database | cases in the period | SQL report, first | SQL report, median of {args.runs} "
         "| of which this process's CPU | naive (rows into Python) | speed-up |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for kind in args.db:
-        r = measure(kind, args.size, args.runs)
+        r = measure(kind, args.size, args.runs, args.name, args.database)
         lines.append(
             f"| {kind} | {r['cases']:,} | {r['first']:.2f} s | {r['median']:.2f} s | "
             f"{r['cpu']:.2f} s | {r['naive']:.1f} s | {r['naive'] / r['median']:.1f}× |"
@@ -316,6 +321,7 @@ def main() -> None:
         print(lines[-1], flush=True)
     out = HERE / "results" / "reports.md"
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines.insert(0, f"Load average at the start: {load_start}.\n")
     out.write_text(
         "# Reports: a 12-month report, SQL against rows loaded into Python\n\n"
         + f"{os.cpu_count()} CPUs, load average at the end {load}.\n\n"

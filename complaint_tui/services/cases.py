@@ -297,7 +297,8 @@ class CaseDesk:
             )
             received_entries = lifecycle.receive(case, sla, received, draft.channel)
             case.services = [
-                CaseService(service=svc, position=i) for i, svc in enumerate(draft.services)
+                CaseService(service=svc, position=i, received_at=case.received_at)
+                for i, svc in enumerate(draft.services)
             ]
             self._set_queue(case)
             if self.ctx.db.is_postgres:

@@ -660,6 +660,7 @@ BULK_TABLES = (
 # migrations).
 AUDITED_BULK_TABLES = ("cases", "timeline_events", "escalations", "escalation_decisions")
 PROTO_CASE_COLS = CASE_COLS[3:]  # everything but id, ref and customer
+PROTO_RECEIVED = PROTO_CASE_COLS.index("received_at")  # a clone keeps its prototype's
 # Timeline rows are inserted in (case_id, id) order: their index only ever appends.
 APPEND_ONLY_INDEXES = frozenset({"ix_timeline_case"})
 # PostgreSQL: the tables whose ids the load wrote itself or that were written meanwhile.
@@ -837,7 +838,9 @@ def _stage(cur, sqlite: bool, protos, customers) -> None:
         for pid, (row, *_) in enumerate(protos)
     ]
     service_rows = [
-        (pid, svc, pos) for pid, (_, svcs, *_) in enumerate(protos) for svc, pos in svcs
+        (pid, svc, pos, row[PROTO_RECEIVED])
+        for pid, (row, svcs, *_) in enumerate(protos)
+        for svc, pos in svcs
     ]
     event_rows = []
     for pid, (_, _, evs, *_) in enumerate(protos):
@@ -864,7 +867,8 @@ def _stage(cur, sqlite: bool, protos, customers) -> None:
             f"{', '.join(PROTO_CASE_COLS)}, ''::text AS doc FROM cases WITH NO DATA"
         )
     cur.execute(
-        "CREATE TEMP TABLE demo_proto_services (pid INTEGER, service TEXT, position SMALLINT)"
+        "CREATE TEMP TABLE demo_proto_services (pid INTEGER, service TEXT, position SMALLINT, "
+        f"received_at {ts})"
     )
     cur.execute(
         f"CREATE TEMP TABLE demo_proto_events (pid INTEGER, eoff INTEGER, kind TEXT, actor TEXT, at {ts}, "
@@ -965,8 +969,9 @@ def _clone(cur, clones: _Clones, protos) -> None:
         f"{source} demo_proto_cases x {clones.customer_join} {within}"
     )
     cur.execute(
-        f"{numbers}INSERT INTO case_services (case_id, service, position) "
-        f"SELECT {case_id}, x.service, x.position {source} demo_proto_services x {within}"
+        f"{numbers}INSERT INTO case_services (case_id, service, position, received_at) "
+        f"SELECT {case_id}, x.service, x.position, x.received_at "
+        f"{source} demo_proto_services x {within}"
     )
     cur.execute(
         f"{numbers}INSERT INTO timeline_events (id, {', '.join(EVENT_COLS)}) "

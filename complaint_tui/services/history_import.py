@@ -274,7 +274,7 @@ def _write(
         case_rows.append(row)
         refs.append((ref, record.source_ref))
         service_rows += [
-            {"case_id": case_id, "service": svc, "position": p}
+            {"case_id": case_id, "service": svc, "position": p, "received_at": c.received_at}
             for p, svc in enumerate(draft.services)
         ]
         search_rows.append(

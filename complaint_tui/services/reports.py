@@ -25,6 +25,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -93,6 +94,7 @@ DEFAULT_DAYS = 30  # `complaint-tui report` without --from: the 30 days ending -
 # Histogram buckets (business seconds) for the percentiles: counted in SQL, then only the
 # bucket holding the wanted rank is ordered.
 PERCENTILE_BUCKET_S = 60
+PAIR = 1 << 32  # _Report._pair: two counts in one sum
 BAND_KEYS = (Urgency.BREACHED, Urgency.URGENT, Urgency.SOON, Urgency.OK, Urgency.PAUSED)
 FILTERS = ("service", "channel", "category", "priority", "assignee", "policy_version")
 
@@ -145,6 +147,11 @@ class _Report:
 
     def __init__(self, ctx: AppContext, actor: Actor, query: ReportQuery, s: Session) -> None:
         self.ctx, self.actor, self.query, self.s = ctx, actor, query, s
+        if ctx.db.is_postgres:
+            # A report's queries are few, each one pass over an index range: compiling their
+            # expressions (JIT, which the planner's cost estimates switch on) cost more than it
+            # saved, about 0.7 s of a 12-month report at 1M cases.
+            s.execute(text("SET LOCAL jit = off"))
         self.as_of: datetime = ctx.now()
         cal = ctx.calendar
         self.start = cal.day_start(query.date_from)
@@ -186,6 +193,15 @@ class _Report:
             conds.append(Case.policy_version_id == version_id)
         return conds
 
+    def _period_unindexed(self) -> list:
+        """The period as a filter that SQLite will not serve from ``received_at``'s indexes
+        (its unary ``+``), so that it reads an index in the order of a GROUP BY instead of the
+        period's range followed by a sort of its rows. PostgreSQL hashes: the plain range."""
+        received = Case.received_at
+        if not self.ctx.db.is_postgres:
+            received = literal_column("+cases.received_at", type_=Case.received_at.type)
+        return [received >= self.start, received < self.end]
+
     # ---- the clocks, as SQL conditions (README "Reports": definitions) ----------------------
     @property
     def ack_on_time(self):
@@ -218,8 +234,19 @@ class _Report:
         )
 
     @staticmethod
-    def _count(cond):
-        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+    def _pair(low, high, *, exclusive: bool):
+        """Two counts in one aggregate (each aggregate costs a call a row, and SQLite's per-row
+        work is most of a report): the rows meeting ``low`` add 1, those meeting ``high`` add
+        2**32; _unpair splits the sum. Exact while a group holds fewer than 2**31 rows.
+        ``exclusive``: no row meets both, so one CASE tells which."""
+        one, two = literal_column("1"), literal_column(str(PAIR))
+        if exclusive:
+            added = case((low, one), (high, two), else_=literal_column("0"))
+        else:
+            added = case((low, one), else_=literal_column("0")) + case(
+                (high, two), else_=literal_column("0")
+            )
+        return func.coalesce(func.sum(added), 0)
 
     # ---- figures ----------------------------------------------------------------------------
     def week_figures(self) -> tuple[list[date], list[dict]]:
@@ -227,23 +254,26 @@ class _Report:
         weekly figures are made of. Week boundaries are instants computed here; SQL aggregates
         each week's range of receipts (UNION ALL of index range scans, no sort), so both
         databases agree whatever their time zone support."""
-        c = self._count
         mondays = week_mondays(self.query.date_from, self.query.date_to)
         starts = [max(self.start, self.ctx.calendar.day_start(m)) for m in mondays]
         ends = [*starts[1:], self.end]
+        pair = self._pair
+        first, second, third = (
+            (Case.customer_response == r.value, f"resp_{r.value}") for r in CustomerResponse
+        )
         figures = (
             func.count().label("received"),
-            c(self.ack_on_time).label("ack_on"),
-            c(self.ack_late).label("ack_late"),
-            c(self.resolve_on_time).label("res_on"),
-            c(self.resolve_late).label("res_late"),
-            c(Case.extension_count > 0).label("extended"),
-            c(Case.reopen_count > 0).label("reopened"),
-            c(Case.referred_to.is_not(None)).label("referred"),
-            *(
-                c(Case.customer_response == r.value).label(f"resp_{r.value}")
-                for r in CustomerResponse
+            pair(self.ack_on_time, self.ack_late, exclusive=True).label("ack_on|ack_late"),
+            pair(self.resolve_on_time, self.resolve_late, exclusive=True).label("res_on|res_late"),
+            pair(Case.extension_count > 0, Case.reopen_count > 0, exclusive=False).label(
+                "extended|reopened"
             ),
+            pair(first[0], second[0], exclusive=True).label(f"{first[1]}|{second[1]}"),
+            pair(Case.referred_to.is_not(None), third[0], exclusive=False).label(
+                f"referred|{third[1]}"
+            ),
+            func.count(Case.ack_business_s).label("ack_timed"),
+            func.count(Case.resolve_business_s).label("res_timed"),
         )
         parts = [
             select(literal_column(str(i)).label("rep_week"), *figures).where(
@@ -251,7 +281,7 @@ class _Report:
             )
             for i, (lo, hi) in enumerate(zip(starts, ends, strict=True))
         ]
-        rows = {int(r.rep_week): r._mapping for r in self.s.execute(union_all(*parts))}
+        rows = {int(r.rep_week): _unpaired(r._mapping) for r in self.s.execute(union_all(*parts))}
         return mondays, [rows[i] for i in range(len(mondays))]
 
     @staticmethod
@@ -260,44 +290,58 @@ class _Report:
         return {k: sum(int(w[k] or 0) for w in weeks) for k in keys}
 
     def breakdown(self) -> dict:
-        """by_channel, by_category, by_priority, by_status, backlog and by_agent from one GROUP
-        BY over the period's index range: the groups are the combinations of channel, category,
-        priority, status, assignee, the two clocks' states and, for open cases, age and band
-        (a few thousand rows at most), added up here."""
-        category = func.coalesce(Case.category, NO_CATEGORY)
-        ack = case((self.ack_on_time, "on"), (self.ack_late, "late"), else_="pending")
-        res = case((self.resolve_on_time, "on"), (self.resolve_late, "late"), else_="pending")
-        is_open = Case.status.in_([st.value for st in Status if st.is_open])
-        age_branches = [(~is_open, None)]
-        for label, days in reversed(AGE_BUCKETS[1:]):
-            age_branches.append((Case.received_at <= self.as_of - timedelta(days=days), label))
-        age = case(*age_branches, else_=AGE_BUCKETS[0][0])
+        """by_channel, by_category, by_priority, by_status, root_causes, backlog and by_agent
+        from one GROUP BY over raw columns (channel, priority, status, category, assignee, root
+        cause): the groups are their combinations (some thousands of rows), each with its counts
+        of resolved cases, of the two clocks' states and of bands, added up here (the backlog's
+        younger ages come from younger_open). The group keys lead
+        ``ix_cases_report_groups`` (migration 0015), so SQLite reads the groups in index order
+        and needs no sort of the period's rows (it has no hash aggregation)."""
+        # The bands count every case of a group; the groups of closed statuses are left out
+        # of the backlog here in Python (status is a group key), which spares SQL a test a row.
         desk = CaseDesk(self.ctx, self.actor)
         active = Case.queue_bucket == QueueBucket.ACTIVE
-        band = case(
-            (~is_open, None),
-            *(
-                (and_(active, desk.due_band_condition(Case.queue_at, u, self.as_of)), u.value)
-                for u in (Urgency.BREACHED, Urgency.URGENT, Urgency.SOON, Urgency.OK)
-            ),
-            else_=Urgency.PAUSED.value,
-        )
+        # Paused: the group's open cases less the four bands of running clocks.
+        bands = [
+            (u, and_(active, desk.due_band_condition(Case.queue_at, u, self.as_of)))
+            for u in (Urgency.BREACHED, Urgency.URGENT, Urgency.SOON, Urgency.OK)
+        ]
+        band_counts = [
+            self._pair(lo[1], hi[1], exclusive=True).label(f"band_{lo[0].value}|band_{hi[0].value}")
+            for lo, hi in (bands[:2], bands[2:])
+        ]
         keys = (
             Case.channel.label("rep_channel"),
-            category.label("rep_category"),
             Case.priority.label("rep_priority"),
             Case.status.label("rep_status"),
+            Case.category.label("rep_category"),
             Case.assignee_id.label("rep_assignee"),
-            ack.label("rep_ack"),
-            res.label("rep_res"),
-            age.label("rep_age"),
-            band.label("rep_band"),
+            Case.root_cause.label("rep_root_cause"),
         )
-        rows = self.s.execute(
-            select(*keys, func.count())
-            .where(*self.cohort)
-            .group_by(*(_named(k.name) for k in keys))
-        ).all()
+        stmt = (
+            select(
+                *keys,
+                func.count().label("n"),
+                func.count(Case.resolved_at).label("resolved"),
+                self._pair(self.ack_on_time, self.ack_late, exclusive=True).label(
+                    "ack_on|ack_late"
+                ),
+                self._pair(self.resolve_on_time, self.resolve_late, exclusive=True).label(
+                    "res_on|res_late"
+                ),
+                *band_counts,
+            )
+            .where(*self._period_unindexed(), *self.filters)
+            .group_by(
+                Case.channel,
+                Case.priority,
+                Case.status,
+                Case.category,
+                Case.assignee_id,
+                Case.root_cause,
+            )
+        )
+        rows = self.s.execute(stmt).all()
         out: dict = {
             "by_channel": {c.value: 0 for c in Channel},
             "by_category": {},
@@ -307,24 +351,40 @@ class _Report:
         by_age = {label: 0 for label, _ in AGE_BUCKETS}
         by_band = {u.value: 0 for u in BAND_KEYS}
         agents: dict[int, list] = {}
-        for channel, cat, priority, status, assignee, a, r, age_of, band_of, n in rows:
-            n = int(n)
+        root_causes: dict[str, int] = {}
+        for row in rows:
+            m = _unpaired(row._mapping)
+            n = int(m["n"])
+            if m["rep_root_cause"] is not None and m["resolved"]:
+                cause = m["rep_root_cause"]
+                root_causes[cause] = root_causes.get(cause, 0) + int(m["resolved"])
             for key, value in (
-                ("by_channel", channel),
-                ("by_category", cat),
-                ("by_priority", priority),
-                ("by_status", status),
+                ("by_channel", m["rep_channel"]),
+                ("by_category", m["rep_category"] or NO_CATEGORY),
+                ("by_priority", m["rep_priority"]),
+                ("by_status", m["rep_status"]),
             ):
                 out[key][value] = out[key].get(value, 0) + n
-            if age_of is not None:
-                by_age[age_of] += n
-                by_band[band_of] += n
+            if Status(m["rep_status"]).is_open:
+                by_age[AGE_BUCKETS[-1][0]] += n  # less the younger ones, below
+                running = 0
+                for u in (Urgency.BREACHED, Urgency.URGENT, Urgency.SOON, Urgency.OK):
+                    by_band[u.value] += int(m[f"band_{u.value}"])
+                    running += int(m[f"band_{u.value}"])
+                by_band[Urgency.PAUSED.value] += n - running
+            assignee = m["rep_assignee"]
             if assignee is not None:
                 entry = agents.setdefault(int(assignee), [0, Counter(), Counter()])
                 entry[0] += n
-                entry[1][a] += n
-                entry[2][r] += n
+                entry[1]["on"] += int(m["ack_on"])
+                entry[1]["late"] += int(m["ack_late"])
+                entry[2]["on"] += int(m["res_on"])
+                entry[2]["late"] += int(m["res_late"])
+        for label, n in self.younger_open().items():
+            by_age[label] = n
+            by_age[AGE_BUCKETS[-1][0]] -= n
         out["by_category"] = _most_first(out["by_category"])
+        out["root_causes"] = _most_first(root_causes)
         out["backlog"] = {"by_age": by_age, "by_band": by_band}
         names = dict(
             self.s.execute(select(Agent.id, Agent.name).where(Agent.id.in_(list(agents)))).all()
@@ -343,9 +403,38 @@ class _Report:
         )
         return out
 
+    def younger_open(self) -> dict[str, int]:
+        """The open cases of the report in each age bucket but the oldest: a range of receipt
+        instants each (UNION ALL of index range scans over the last days only, no sort)."""
+        is_open = Case.status.in_([st.value for st in Status if st.is_open])
+        ages = [self.as_of - timedelta(days=days) for _, days in AGE_BUCKETS]
+        parts = []
+        for i in range(len(AGE_BUCKETS) - 1):
+            # Bucket i: received after the next bucket's bound, up to its own (the first: on).
+            conds = [Case.received_at > ages[i + 1]]
+            if i > 0:
+                conds.append(Case.received_at <= ages[i])
+            parts.append(
+                select(literal_column(str(i)).label("rep_age"), func.count()).where(
+                    *conds, *self.cohort, is_open
+                )
+            )
+        rows = dict(self.s.execute(union_all(*parts)).all())
+        return {AGE_BUCKETS[i][0]: int(rows.get(i, 0)) for i in range(len(AGE_BUCKETS) - 1)}
+
     def by_service(self) -> dict[str, int]:
-        # From the period's range of the report index into case_services' key: never the
-        # wide case rows.
+        if self.actor.sees_all_cases and not self.query.filters():
+            # Every case of the period: its services' rows carry its receipt instant, so the
+            # period's entries of ix_case_services_received, read in service order, are the
+            # whole answer (no join, no sort).
+            rows = self.s.execute(
+                select(CaseService.service, func.count())
+                .where(CaseService.received_at >= self.start, CaseService.received_at < self.end)
+                .group_by(CaseService.service)
+            ).all()
+            return _most_first(dict(rows))
+        # Some cases of the period: from its range of the report index into case_services'
+        # key, never the wide case rows.
         rows = self.s.execute(
             select(CaseService.service, func.count())
             .select_from(Case)
@@ -355,18 +444,32 @@ class _Report:
         ).all()
         return _most_first(dict(rows))
 
-    def root_causes(self) -> dict[str, int]:
-        rows = self.s.execute(
-            select(Case.root_cause, func.count())
-            .where(*self.cohort, Case.resolved_at.is_not(None), Case.root_cause.is_not(None))
-            .group_by(Case.root_cause)
-        ).all()
-        return _most_first(dict(rows))
+    def business_hours(self, column, timed: int) -> dict[str, float | None]:
+        """Median and p90 (nearest rank) of a business-seconds column, in hours, over the
+        ``timed`` cases of the report that have a value.
 
-    def business_hours(self, column) -> dict[str, float | None]:
-        """Median and p90 (nearest rank) of a business-seconds column, in hours: a histogram
-        counted in SQL finds the bucket of each rank, then one ordered read within that bucket
-        fetches the value at its position."""
+        Over every case of a period that holds most of the cases with a value, each value is
+        read at its rank from the column's index (``column, received_at``; migration 0015),
+        walked in order, the period filtered within it: no sort. Otherwise a histogram counted
+        in SQL over the period finds the bucket of each rank, then one ordered read within that
+        bucket fetches the value at its position."""
+        if timed == 0:
+            return {"median": None, "p90": None}
+        if self.actor.sees_all_cases and not self.query.filters():
+            everyone = self.s.scalar(select(func.count(column)).where(column.is_not(None)))
+            if 2 * timed >= int(everyone or 0):
+                return {
+                    key: hours(
+                        self.s.scalar(
+                            select(column)
+                            .where(column.is_not(None), *self._period_unindexed())
+                            .order_by(column)
+                            .limit(1)
+                            .offset(nearest_rank(timed, pct) - 1)
+                        )
+                    )
+                    for key, pct in (("median", 50), ("p90", 90))
+                }
         dialect_floor = (
             func.floor(column / PERCENTILE_BUCKET_S)
             if self.ctx.db.is_postgres
@@ -402,12 +505,14 @@ class _Report:
         return out
 
     def escalations(self) -> dict:
+        # Escalations are a few per hundred cases: SQLite walks them and looks up each one's
+        # case by its key, rather than the period's million cases probing for escalations.
         level = cast(Escalation.level, Integer)
         requested = dict(
             self.s.execute(
                 select(level, func.count())
                 .join(Case, Case.id == Escalation.case_id)
-                .where(*self.cohort)
+                .where(*self._period_unindexed(), *self.filters)
                 .group_by(level)
             ).all()
         )
@@ -415,7 +520,7 @@ class _Report:
             self.s.execute(
                 select(EscalationDecision.outcome, func.count())
                 .join(Case, Case.id == EscalationDecision.case_id)
-                .where(*self.cohort)
+                .where(*self._period_unindexed(), *self.filters)
                 .group_by(EscalationDecision.outcome)
             ).all()
         )
@@ -460,14 +565,14 @@ class _Report:
             "by_status": dims["by_status"],
             "ack": _clock(t["received"], t["ack_on"], t["ack_late"]),
             "resolve": _clock(t["received"], t["res_on"], t["res_late"]),
-            "ack_business_hours": self.business_hours(Case.ack_business_s),
-            "resolve_business_hours": self.business_hours(Case.resolve_business_s),
+            "ack_business_hours": self.business_hours(Case.ack_business_s, t["ack_timed"]),
+            "resolve_business_hours": self.business_hours(Case.resolve_business_s, t["res_timed"]),
             "extensions": int(t["extended"]),
             "reopened": int(t["reopened"]),
             "escalations": self.escalations(),
             "referrals": int(t["referred"]),
             "closing_responses": {r.value: int(t[f"resp_{r.value}"]) for r in CustomerResponse},
-            "root_causes": self.root_causes(),
+            "root_causes": dims["root_causes"],
             "backlog": dims["backlog"],
             "weekly": self.weekly(mondays, weeks),
             "by_agent": dims["by_agent"] if self.actor.sees_all_cases else None,
@@ -482,6 +587,19 @@ def _clock(received, on, late) -> dict:
         "pending": int(received) - on - late,
         "on_time_pct": on_time_pct(on, late),
     }
+
+
+def _unpaired(row) -> dict:
+    """A result row as a dict, each pair of counts (_Report._pair, labelled "a|b") split."""
+    out = {}
+    for key, value in row.items():
+        if "|" in key:
+            low, high = key.split("|")
+            total = int(value or 0)
+            out[low], out[high] = total % PAIR, total // PAIR
+        else:
+            out[key] = value
+    return out
 
 
 def _most_first(counts: dict[str, int]) -> dict[str, int]:
