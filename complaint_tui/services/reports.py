@@ -237,7 +237,7 @@ class _Report:
     def _pair(low, high, *, exclusive: bool):
         """Two counts in one aggregate (each aggregate costs a call a row, and SQLite's per-row
         work is most of a report): the rows meeting ``low`` add 1, those meeting ``high`` add
-        2**32; _unpair splits the sum. Exact while a group holds fewer than 2**31 rows.
+        2**32; _unpaired splits the sum. Exact while a group holds fewer than 2**31 rows.
         ``exclusive``: no row meets both, so one CASE tells which."""
         one, two = literal_column("1"), literal_column(str(PAIR))
         if exclusive:
@@ -360,7 +360,7 @@ class _Report:
                 root_causes[cause] = root_causes.get(cause, 0) + int(m["resolved"])
             for key, value in (
                 ("by_channel", m["rep_channel"]),
-                ("by_category", m["rep_category"] or NO_CATEGORY),
+                ("by_category", NO_CATEGORY if m["rep_category"] is None else m["rep_category"]),
                 ("by_priority", m["rep_priority"]),
                 ("by_status", m["rep_status"]),
             ):
