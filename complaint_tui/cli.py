@@ -1145,7 +1145,6 @@ def audit(
 
     Supervisors and managers only; the read is itself logged. Dates are YYYY-MM-DD in the
     calendar's time zone."""
-    from complaint_tui.domain.parsing import parse_date
     from complaint_tui.services.audit_trail import AuditTrail
 
     if (ref is None) == (actor_name is None):
@@ -1153,7 +1152,7 @@ def audit(
     if ref is not None and (first or last):
         raise click.UsageError("--from and --to go with --actor.")
     days = [
-        typed(lambda v, _tz: parse_date(v), value, name, None) if value is not None else None
+        _date_arg(value, name) if value is not None else None
         for value, name in ((first, "--from"), (last, "--to"))
     ]
 
