@@ -142,6 +142,7 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_case_history()": (),
     "ct_recusal_releases()": (),
     "ct_agents_sync()": (),
+    "ct_case_visible(bigint)": (AGENT,),  # the agents' policies on case data (0016)
     "ct_case_data_visibility()": (),
     "ct_case_confidential_sync()": (),
 }
@@ -199,12 +200,11 @@ def _case_data_policies(table: str) -> list[Policy]:
     and the guard on cases allowed).
 
     Every agent sees a case that is not confidential, so a row whose copy of its case's flag says
-    so is visible without looking the case up; the lookup, once per row read, is left for the rows
-    of confidential cases (the copy is the database's, migration 0016)."""
-    visible_case = (
-        f"NOT {table}.case_confidential "
-        f"OR EXISTS (SELECT 1 FROM cases c WHERE c.id = {table}.case_id)"
-    )
+    so is visible without looking the case up; the lookup (ct_case_visible: the case under its
+    own policies), once per row read, is left for the rows of confidential cases. The copy is the
+    database's, and the lookup a function so that it is planned only when called (migration
+    0016)."""
+    visible_case = f"NOT {table}.case_confidential OR ct_case_visible({table}.case_id)"
     writable_case = (
         f"EXISTS (SELECT 1 FROM cases c WHERE c.id = {table}.case_id AND "
         f"({WRITTEN_HERE.format(case='c.id')} "

@@ -14,8 +14,10 @@ same statement without row-level security.
 
 An agent sees every case that is not confidential, so for those rows the answer is known without
 the lookup. Each of these tables gets ``case_confidential``, a copy of its case's flag, and the
-agent's policy reads ``NOT case_confidential OR EXISTS (...)`` (store/access.py): the lookup is
-left only for the rows of confidential cases, where it still decides.
+agent's policy reads ``NOT case_confidential OR ct_case_visible(case_id)`` (store/access.py): the
+lookup is left only for the rows of confidential cases, where it still decides. It moves into a
+function, as the caller (the policies on ``cases`` still judge), because planning the sub-select
+of the policy cost each statement 0.1 ms, four times the statement's own planning.
 
 The copy is held by the database, so no client can make it lie:
 
@@ -57,6 +59,16 @@ APPEND_ONLY_CASE_DATA = ("timeline_events", "escalations", "escalation_decisions
 
 # @schema@ is replaced by the quoted name of the schema, as in 0005.
 FUNCTIONS = r"""
+-- Whether the calling login sees the case: the policies on cases decide (not SECURITY DEFINER).
+-- A function rather than the sub-select it holds, so that PostgreSQL plans the sub-select only
+-- when a row of a confidential case asks, not for every statement on these tables (0.1 ms of
+-- planning each, more than the statement's own run).
+CREATE FUNCTION @schema@.ct_case_visible(case_id bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = @schema@, pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM cases c WHERE c.id = ct_case_visible.case_id);
+END $$;
+
 -- As the owner: the case may be one the writing login cannot see (a recusal's own transaction).
 CREATE FUNCTION @schema@.ct_case_data_visibility() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = @schema@, pg_catalog, pg_temp AS $$
@@ -95,7 +107,11 @@ BEGIN
         USING ERRCODE = 'insufficient_privilege';
 END $$;
 """
-FUNCTION_SIGNATURES = ("ct_case_data_visibility()", "ct_case_confidential_sync()")
+FUNCTION_SIGNATURES = (
+    "ct_case_visible(bigint)",
+    "ct_case_data_visibility()",
+    "ct_case_confidential_sync()",
+)
 
 APPEND_ONLY_0005 = r"""
 CREATE OR REPLACE FUNCTION @schema@.ct_append_only() RETURNS trigger
