@@ -136,6 +136,14 @@ def test_demo_clones_prototypes_into_a_consistent_database(ctx, monkeypatch):
                     )
                 ).all()
                 assert all(mark == flag for mark, flag, _ in marks), (table, marks)
+                holders = s.scalar(
+                    text(
+                        f"SELECT count(*) FROM {table} t JOIN cases c ON c.id = t.case_id "
+                        "WHERE t.case_holder IS DISTINCT FROM "
+                        "(CASE WHEN c.confidential THEN c.assignee_id END)"
+                    )
+                )
+                assert holders == 0, table
                 if table in ("case_services", "timeline_events"):
                     assert {mark for mark, _, _ in marks} == {True, False}, table
 

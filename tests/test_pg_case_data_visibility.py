@@ -73,7 +73,8 @@ def mismatches(conn: psycopg.Connection) -> dict[str, int]:
     for table in CASE_DATA_TABLES:
         out[table] = conn.execute(
             f"SELECT count(*) FROM {table} t JOIN cases c ON c.id = t.case_id "
-            "WHERE t.case_confidential IS DISTINCT FROM c.confidential"
+            "WHERE t.case_confidential IS DISTINCT FROM c.confidential "
+            "OR t.case_holder IS DISTINCT FROM (CASE WHEN c.confidential THEN c.assignee_id END)"
         ).fetchone()[0]
     return out
 
@@ -106,13 +107,17 @@ def test_a_client_cannot_write_a_false_copy(world):
     database stores the case's own flag, and the other agent still sees nothing of it."""
     desk, people, secret, _ = world
     with desk.connect(people["bao"]) as bao:
+        ana_id = bao.execute("SELECT id FROM agents WHERE name = %s", (people["ana"],)).fetchone()[
+            0
+        ]
         row = bao.execute(
             "INSERT INTO timeline_events (case_id, kind, actor, at, text, customer_visible, "
-            "case_confidential) VALUES (%s, 'note', %s, now(), 'claims to be public', false, "
-            "false) RETURNING case_confidential",
-            (secret, people["bao"]),
+            "case_confidential, case_holder) VALUES (%s, 'note', %s, now(), "
+            "'claims to be public', false, false, %s) RETURNING case_confidential, case_holder",
+            (secret, people["bao"], ana_id),
         ).fetchone()
-    assert row == (True,)
+        bao_id = bao.execute("SELECT ct_me()").fetchone()[0]
+    assert row == (True, bao_id)
     with desk.connect(people["ana"]) as ana:
         assert visible_rows(ana, secret) == dict.fromkeys(visible_rows(ana, secret), 0)
         assert (
@@ -189,29 +194,64 @@ def test_the_timeline_stays_append_only_for_the_owner_too(world):
 
 
 def test_an_agent_reading_an_ordinary_case_looks_no_case_up(world):
-    """The point of the copy: the policy's per-row lookup of the case (ct_case_visible) is never
-    called for the rows of a case that is not confidential, and is for a confidential one's.
-    Counted by PostgreSQL's function statistics of the reading transaction."""
+    """The point of the copies: the policy's per-row lookup of the case (ct_case_visible) is never
+    called for the rows of a case that is not confidential, nor of a confidential one the reader
+    holds; only for someone else's. Counted by PostgreSQL's function statistics of the reading
+    transaction."""
     desk, people, secret, public = world
     with desk.superuser() as su:
-        su.execute(f"ALTER ROLE \"{people['bao']}\" SET track_functions = 'pl'")
+        for login in (people["bao"], people["ana"]):
+            su.execute(f"ALTER ROLE \"{login}\" SET track_functions = 'pl'")
 
-    def lookups(conn, table: str, case_id: int) -> int:
+    def lookups(conn, table: str, case_id: int) -> tuple[int, bool]:
         calls = "SELECT pg_stat_get_xact_function_calls('ct_case_visible(bigint)'::regprocedure)"
         with conn.transaction():  # pending counts, not flushed until the session is idle
             before = conn.execute(calls).fetchone()[0] or 0
             rows = conn.execute(f"SELECT * FROM {table} WHERE case_id = %s", (case_id,)).fetchall()
-            assert rows, table
-            return (conn.execute(calls).fetchone()[0] or 0) - before
+            return (conn.execute(calls).fetchone()[0] or 0) - before, bool(rows)
 
+    tables = ("case_services", "reported_events", "timeline_events", "attachments")
     try:
-        with desk.connect(people["bao"]) as bao:
-            for table in ("case_services", "reported_events", "timeline_events", "attachments"):
-                assert lookups(bao, table, public) == 0, table
-                assert lookups(bao, table, secret) > 0, table
+        with desk.connect(people["bao"]) as bao:  # an ordinary case, and his own confidential one
+            for table in tables:
+                assert lookups(bao, table, public) == (0, True), table
+                assert lookups(bao, table, secret) == (0, True), table
+        with desk.connect(people["ana"]) as ana:  # someone else's: the lookup decides, and hides
+            for table in tables:
+                calls, found = lookups(ana, table, secret)
+                assert calls > 0 and not found, table
     finally:
         with desk.superuser() as su:
-            su.execute(f'ALTER ROLE "{people["bao"]}" RESET track_functions')
+            for login in (people["bao"], people["ana"]):
+                su.execute(f'ALTER ROLE "{login}" RESET track_functions')
+
+
+def test_a_confidential_case_handed_to_another_agent_moves_its_rows_with_it(world):
+    """The holder is copied too: a supervisor reassigns the confidential case, and its rows follow
+    the case to the new holder and leave the old one, in the same transaction."""
+    desk, people, secret, _ = world
+    with desk.connect(people["bao"]) as bao:
+        held = visible_rows(bao, secret)
+    assert all(held.values()), held
+    with desk.superuser() as su:
+        ref = su.execute("SELECT ref FROM cases WHERE id = %s", (secret,)).fetchone()[0]
+    context = desk.context(people["sue"])
+    sue = CaseDesk(context, resolve_actor(context))
+    try:
+        sue.assign(ref, people["ana"])
+        with desk.superuser() as su:
+            every_row = visible_rows(su, secret)  # the assignment added a timeline entry
+        with desk.connect(people["ana"]) as ana:
+            assert visible_rows(ana, secret) == every_row
+        with desk.connect(people["bao"]) as bao:
+            assert visible_rows(bao, secret) == dict.fromkeys(held, 0)
+        with desk.superuser() as su:
+            assert mismatches(su) == dict.fromkeys(CASE_DATA_TABLES, 0)
+    finally:
+        sue.assign(ref, people["bao"])
+        context.db.dispose()
+    with desk.connect(people["bao"]) as bao, desk.superuser() as su:
+        assert visible_rows(bao, secret) == visible_rows(su, secret)
 
 
 def test_the_upgrade_marks_the_rows_of_an_existing_desk(world):

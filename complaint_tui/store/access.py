@@ -199,12 +199,15 @@ def _case_data_policies(table: str) -> list[Policy]:
     recused from it), or to a case this same transaction created or changed (which the policies
     and the guard on cases allowed).
 
-    Every agent sees a case that is not confidential, so a row whose copy of its case's flag says
-    so is visible without looking the case up; the lookup (ct_case_visible: the case under its
-    own policies), once per row read, is left for the rows of confidential cases. The copy is the
-    database's, and the lookup a function so that it is planned only when called (migration
-    0016)."""
-    visible_case = f"NOT {table}.case_confidential OR ct_case_visible({table}.case_id)"
+    Every agent sees a case that is not confidential, and a confidential one they hold, so a row
+    whose copies of its case's flag and holder say so is visible without looking the case up; the
+    lookup (ct_case_visible: the case under its own policies), once per row read, is left for the
+    rows of other people's confidential cases. The copies are the database's, and the lookup a
+    function so that it is planned only when called (migration 0016)."""
+    visible_case = (
+        f"NOT {table}.case_confidential OR {table}.case_holder = {ME} "
+        f"OR ct_case_visible({table}.case_id)"
+    )
     writable_case = (
         f"EXISTS (SELECT 1 FROM cases c WHERE c.id = {table}.case_id AND "
         f"({WRITTEN_HERE.format(case='c.id')} "
@@ -535,11 +538,12 @@ def case_data_load_begins(conn: Connection, tables: Iterable[str]) -> None:
 
 
 def case_data_load_ends(conn: Connection, tables: Iterable[str]) -> None:
-    """After the load, triggers still disabled: the rows of confidential cases marked, as the row
-    trigger would have marked them one at a time, and the safe default back."""
+    """After the load, triggers still disabled: the rows of confidential cases marked with the
+    flag and the holder, as the row trigger would have marked them one at a time, and the safe
+    default back."""
     for table in (t for t in tables if t in CASE_DATA_TABLES):
         conn.exec_driver_sql(
-            f"UPDATE {table} t SET case_confidential = true FROM cases c "
-            "WHERE c.id = t.case_id AND c.confidential"
+            f"UPDATE {table} t SET case_confidential = true, case_holder = c.assignee_id "
+            "FROM cases c WHERE c.id = t.case_id AND c.confidential"
         )
         conn.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN case_confidential SET DEFAULT true")

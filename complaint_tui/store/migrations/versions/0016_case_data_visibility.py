@@ -12,28 +12,31 @@ primary-key lookup plus the policy on ``cases``, once for every row it read: a q
 120 service lines or a case's timeline paid 0.5-1 ms per statement at 1M cases, 1.5-1.9 times the
 same statement without row-level security.
 
-An agent sees every case that is not confidential, so for those rows the answer is known without
-the lookup. Each of these tables gets ``case_confidential``, a copy of its case's flag, and the
-agent's policy reads ``NOT case_confidential OR ct_case_visible(case_id)`` (store/access.py): the
-lookup is left only for the rows of confidential cases, where it still decides. It moves into a
-function, as the caller (the policies on ``cases`` still judge), because planning the sub-select
-of the policy cost each statement 0.1 ms, four times the statement's own planning.
+An agent sees every case that is not confidential, and a confidential one held by them, so for
+nearly every row the answer is known without the lookup. Each of these tables gets two copies of
+its case: ``case_confidential`` (the flag) and ``case_holder`` (the assignee of a confidential
+case; NULL for an ordinary one), and the agent's policy reads ``NOT case_confidential OR
+case_holder = ct_me() OR ct_case_visible(case_id)`` (store/access.py). The lookup is left for
+the rows of other people's confidential cases, where it still decides (a case written in this
+same transaction). It moves into a function, as the caller (the policies on ``cases`` still
+judge), because planning the sub-select of the policy cost each statement 0.1 ms, four times the
+statement's own planning; a call costs ~15 µs, which is why the holder is copied too.
 
-The copy is held by the database, so no client can make it lie:
+The copies are held by the database, so no client can make them lie:
 
-- ``ct_case_data_visibility`` (BEFORE INSERT OR UPDATE, each row) sets it from the case, as the
-  owner, whatever the client wrote; a row naming no existing case gets ``true`` (the lookup).
-- ``ct_case_confidential_sync`` (AFTER UPDATE OF confidential on ``cases``) copies a change of
-  the flag to the case's rows in the same transaction, so no reader ever sees the two disagree.
-  The timeline, the escalations and their decisions are append-only: their statement trigger
-  now lets an UPDATE through only when it comes from another trigger (pg_trigger_depth() > 1;
-  only this sync issues one, and nobody holds the UPDATE privilege), and the row trigger then
-  refuses any change but this column.
+- ``ct_case_data_visibility`` (BEFORE INSERT OR UPDATE, each row) sets them from the case, as
+  the owner, whatever the client wrote; a row naming no existing case gets ``true`` (the lookup).
+- ``ct_case_confidential_sync`` (AFTER UPDATE on ``cases`` of the flag, or of a confidential
+  case's assignee) copies the change to the case's rows in the same transaction, so no reader
+  ever sees the two disagree. The timeline, the escalations and their decisions are append-only:
+  their statement trigger now lets an UPDATE through only when it comes from another trigger
+  (pg_trigger_depth() > 1; only this sync issues one, and nobody holds the UPDATE privilege),
+  and the row trigger then refuses any change but these two columns.
 
-The column defaults to ``true`` (the safe answer) for whoever bypasses the triggers: the demo's
+The flag defaults to ``true`` (the safe answer) for whoever bypasses the triggers: the demo's
 bulk load, which disables them, marks the rows itself (services/demo.py). The existing rows are
-filled here: ``false`` by the column's default (no rewrite of the tables), then ``true`` for the
-rows of confidential cases.
+filled here: ``false`` by the column's default (no rewrite of the tables), then ``true`` and the
+holder for the rows of confidential cases.
 
 Nothing changes on SQLite.
 """
@@ -72,26 +75,39 @@ END $$;
 -- As the owner: the case may be one the writing login cannot see (a recusal's own transaction).
 CREATE FUNCTION @schema@.ct_case_data_visibility() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = @schema@, pg_catalog, pg_temp AS $$
+DECLARE
+    secret boolean;
+    holder integer;
 BEGIN
     IF TG_OP = 'UPDATE' AND TG_NARGS > 0
-       AND (to_jsonb(NEW) - 'case_confidential') IS DISTINCT FROM (to_jsonb(OLD) - 'case_confidential') THEN
+       AND (to_jsonb(NEW) - 'case_confidential' - 'case_holder')
+           IS DISTINCT FROM (to_jsonb(OLD) - 'case_confidential' - 'case_holder') THEN
         RAISE EXCEPTION '% is append-only: UPDATE is refused for every role', TG_TABLE_NAME
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    NEW.case_confidential := coalesce(
-        (SELECT c.confidential FROM cases c WHERE c.id = NEW.case_id), true);
+    SELECT c.confidential, c.assignee_id INTO secret, holder FROM cases c WHERE c.id = NEW.case_id;
+    NEW.case_confidential := coalesce(secret, true);
+    NEW.case_holder := CASE WHEN secret THEN holder END;
     RETURN NEW;
 END $$;
 
 CREATE FUNCTION @schema@.ct_case_confidential_sync() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = @schema@, pg_catalog, pg_temp AS $$
+DECLARE
+    holder integer := CASE WHEN NEW.confidential THEN NEW.assignee_id END;
 BEGIN
-    UPDATE case_services SET case_confidential = NEW.confidential WHERE case_id = NEW.id;
-    UPDATE reported_events SET case_confidential = NEW.confidential WHERE case_id = NEW.id;
-    UPDATE timeline_events SET case_confidential = NEW.confidential WHERE case_id = NEW.id;
-    UPDATE attachments SET case_confidential = NEW.confidential WHERE case_id = NEW.id;
-    UPDATE escalations SET case_confidential = NEW.confidential WHERE case_id = NEW.id;
-    UPDATE escalation_decisions SET case_confidential = NEW.confidential WHERE case_id = NEW.id;
+    UPDATE case_services SET case_confidential = NEW.confidential, case_holder = holder
+     WHERE case_id = NEW.id;
+    UPDATE reported_events SET case_confidential = NEW.confidential, case_holder = holder
+     WHERE case_id = NEW.id;
+    UPDATE timeline_events SET case_confidential = NEW.confidential, case_holder = holder
+     WHERE case_id = NEW.id;
+    UPDATE attachments SET case_confidential = NEW.confidential, case_holder = holder
+     WHERE case_id = NEW.id;
+    UPDATE escalations SET case_confidential = NEW.confidential, case_holder = holder
+     WHERE case_id = NEW.id;
+    UPDATE escalation_decisions SET case_confidential = NEW.confidential, case_holder = holder
+     WHERE case_id = NEW.id;
     RETURN NULL;
 END $$;
 
@@ -142,11 +158,12 @@ def upgrade() -> None:
         # Existing rows read the default without a rewrite; the few of confidential cases are
         # marked next, with the append-only trigger off for this transaction's UPDATE only.
         run(f"ALTER TABLE {table} ADD COLUMN case_confidential boolean NOT NULL DEFAULT false")
+        run(f"ALTER TABLE {table} ADD COLUMN case_holder integer")
         if table in APPEND_ONLY_CASE_DATA:
             run(f"ALTER TABLE {table} DISABLE TRIGGER ct_append_only")
         run(
-            f"UPDATE {table} t SET case_confidential = true FROM cases c "
-            "WHERE c.id = t.case_id AND c.confidential"
+            f"UPDATE {table} t SET case_confidential = true, case_holder = c.assignee_id "
+            "FROM cases c WHERE c.id = t.case_id AND c.confidential"
         )
         if table in APPEND_ONLY_CASE_DATA:
             run(f"ALTER TABLE {table} ENABLE TRIGGER ct_append_only")
@@ -163,8 +180,9 @@ def upgrade() -> None:
     for table in APPEND_ONLY_CASE_DATA:
         _append_only_trigger(run, table, "'sync'")
     run(
-        "CREATE TRIGGER ct_case_confidential_sync AFTER UPDATE OF confidential ON cases "
-        "FOR EACH ROW WHEN (OLD.confidential IS DISTINCT FROM NEW.confidential) "
+        "CREATE TRIGGER ct_case_confidential_sync AFTER UPDATE OF confidential, assignee_id "
+        "ON cases FOR EACH ROW WHEN (OLD.confidential IS DISTINCT FROM NEW.confidential OR "
+        "(NEW.confidential AND OLD.assignee_id IS DISTINCT FROM NEW.assignee_id)) "
         "EXECUTE FUNCTION ct_case_confidential_sync()"
     )
     cursor.close()
@@ -193,6 +211,7 @@ def downgrade() -> None:
     for table in CASE_DATA_TABLES:
         run(f"DROP TRIGGER IF EXISTS ct_case_data_visibility ON {table}")
         run(f"ALTER TABLE {table} DROP COLUMN case_confidential")
+        run(f"ALTER TABLE {table} DROP COLUMN case_holder")
     run(APPEND_ONLY_0005.replace("@schema@", schema))
     for signature in FUNCTION_SIGNATURES:
         run(f"DROP FUNCTION IF EXISTS {signature}")
