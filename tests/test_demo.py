@@ -126,7 +126,7 @@ def test_demo_clones_prototypes_into_a_consistent_database(ctx, monkeypatch):
     assert [e.case_id for e in events] == sorted(e.case_id for e in events)
     assert {e.case_id for e in events} == set(ids)
     assert without_service == 0
-    if ctx.db.is_postgres:  # the load marks its rows as the row trigger would (migration 0016)
+    if ctx.db.is_postgres:  # the load marks its rows as the row trigger would (migration 0017)
         with ctx.db.session() as s:
             for table in CASE_DATA_TABLES:
                 marks = s.execute(

@@ -1,4 +1,4 @@
-"""Each row of case data carries its case's confidentiality (migration 0016), so an agent's policy
+"""Each row of case data carries its case's confidentiality (migration 0017), so an agent's policy
 decides the rows of ordinary cases without looking the case up. The copy must never lie: it is
 set by the database whatever a client writes, follows a change of the case's flag in the same
 transaction, and the append-only timeline stays append-only around it. Raw SQL (psycopg) as real
@@ -255,7 +255,7 @@ def test_a_confidential_case_handed_to_another_agent_moves_its_rows_with_it(worl
 
 
 def test_the_upgrade_marks_the_rows_of_an_existing_desk(world):
-    """A desk recorded before 0016 gets the copy right on upgrade: ordinary by the column's
+    """A desk recorded before 0017 gets the copy right on upgrade: ordinary by the column's
     default, confidential by the migration's one UPDATE (past the append-only triggers)."""
     desk, people, secret, public = world
     with desk.connect(desk.owner) as owner:
@@ -263,7 +263,7 @@ def test_the_upgrade_marks_the_rows_of_an_existing_desk(world):
     context = desk.context(desk.owner)
     try:
         with context.db.engine.begin() as conn:
-            command.downgrade(alembic_config(conn), "0015")
+            command.downgrade(alembic_config(conn), "0016")
         with desk.superuser() as su:
             assert (
                 su.execute(

@@ -223,7 +223,7 @@ def test_an_agents_search_is_served_by_indexes_under_row_level_security(world):
 def test_an_agents_counts_are_index_only_under_row_level_security(world):
     """The queue's view and band counts, as the program sends them for an agent, read only an
     index with the policy applied: the indexes carry what the program's filter and the policy
-    read (migration 0017). Without, each count read the table (0.3-0.6 s at 1M cases)."""
+    read (migration 0018). Without, each count read the table (0.3-0.6 s at 1M cases)."""
     from sqlalchemy import event
 
     from complaint_tui.services.queue import QueueQuery, QueueService, QueueView

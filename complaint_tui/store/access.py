@@ -142,7 +142,7 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_case_history()": (),
     "ct_recusal_releases()": (),
     "ct_agents_sync()": (),
-    "ct_case_visible(bigint)": (AGENT,),  # the agents' policies on case data (0016)
+    "ct_case_visible(bigint)": (AGENT,),  # the agents' policies on case data (0017)
     "ct_case_data_visibility()": (),
     "ct_case_confidential_sync()": (),
 }
@@ -168,7 +168,7 @@ NOT_RECUSED = (
 )
 
 
-# The tables whose rows carry their case's confidentiality (migration 0016), for the policies
+# The tables whose rows carry their case's confidentiality (migration 0017), for the policies
 # above to read without looking the case up.
 CASE_DATA_TABLES = (
     "case_services",
@@ -203,7 +203,7 @@ def _case_data_policies(table: str) -> list[Policy]:
     whose copies of its case's flag and holder say so is visible without looking the case up; the
     lookup (ct_case_visible: the case under its own policies), once per row read, is left for the
     rows of other people's confidential cases. The copies are the database's, and the lookup a
-    function so that it is planned only when called (migration 0016)."""
+    function so that it is planned only when called (migration 0017)."""
     visible_case = (
         f"NOT {table}.case_confidential OR {table}.case_holder = {ME} "
         f"OR ct_case_visible({table}.case_id)"

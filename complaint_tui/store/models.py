@@ -231,7 +231,7 @@ class Case(Base):
     __table_args__ = (
         # The queue's pages walk these in order. On PostgreSQL they also carry what an agent's
         # visibility reads (the program's filter and the policy on cases), so an agent's view
-        # and band counts are index-only like a supervisor's (migration 0017).
+        # and band counts are index-only like a supervisor's (migration 0018).
         Index(
             "ix_cases_queue",
             "queue_bucket",

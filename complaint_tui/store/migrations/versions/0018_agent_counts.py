@@ -1,7 +1,7 @@
 """an agent's counts read indexes only, like a supervisor's
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-11-30
 
 The queue's view and band counts filter by what an agent may see (``NOT confidential OR
@@ -19,8 +19,8 @@ makes it one range per person, on both databases.
 
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

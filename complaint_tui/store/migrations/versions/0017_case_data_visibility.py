@@ -1,8 +1,8 @@
 """row-level security without a lookup per row: each row of case data carries its case's
 confidentiality
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-11-30
 
 An agent sees a row of case data (a service line, a reported event, a timeline entry, an
@@ -44,8 +44,8 @@ Nothing changes on SQLite.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
