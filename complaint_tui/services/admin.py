@@ -229,8 +229,24 @@ def set_agent_active(
         raise Refused("Choose one: reassign the cases to another agent, or unassign them.")
     if active and (reassign_to is not None or unassign):
         raise Refused("Only deactivating an agent hands over their cases.")
+    wanted = [] if has_unstorable(name) else [name]
+    if not active and reassign_to is not None and not has_unstorable(reassign_to):
+        wanted.append(reassign_to.strip())
     with db_refusals(), ctx.db.session(write=True) as s:
-        agent = None if has_unstorable(name) else s.scalar(select(Agent).where(Agent.name == name))
+        # No case may be left with an inactive assignee (issue 9). PostgreSQL: the agent's row
+        # (and the target's) is locked before the cases in hand are counted, in id order as
+        # every deactivation locks them, so two handing over to each other do not deadlock.
+        # An assignment to the agent reads its row FOR SHARE (migration 0016's trigger), which
+        # this lock excludes: one that got there first is waited for and then counted (READ
+        # COMMITTED: the count is a new statement, with a snapshot taken after the lock); one
+        # that comes later waits for this commit and is then refused, the agent being inactive.
+        # The rows read here are the locked, latest versions. SQLite: this write transaction
+        # holds the database's one write lock from its BEGIN IMMEDIATE; nothing interleaves.
+        rows = s.scalars(
+            select(Agent).where(Agent.name.in_(wanted)).order_by(Agent.id).with_for_update()
+        ).all()
+        by_name = {a.name: a for a in rows}
+        agent = by_name.get(name)
         if agent is None:
             raise Refused(f"No agent {name!r}.")
         if agent.id == actor.id and not active:
@@ -240,11 +256,7 @@ def set_agent_active(
             return Handover(agent.name, 0, None)
         target = None
         if reassign_to is not None:
-            target = (
-                None
-                if has_unstorable(reassign_to)
-                else s.scalar(select(Agent).where(Agent.name == reassign_to.strip()))
-            )
+            target = by_name.get(reassign_to.strip())
             if target is None or not target.active or target.role == Role.ADMIN.value:
                 raise Refused(f"No active agent {reassign_to.strip()!r} to take the cases.")
             if target.id == agent.id:

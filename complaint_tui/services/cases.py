@@ -131,6 +131,9 @@ class CaseDesk:
                 "Someone else changed this case at the same moment; nothing was saved, try again."
             ) from None
         except OperationalError as exc:
+            refusal = refusal_from_db(exc)  # a deadlock is one, and no failure to answer
+            if refusal is not None:
+                raise refusal from None
             raise Unavailable(f"The database did not answer: {_first_line(exc)}.") from None
         except DataError as exc:
             raise Refused(f"The database refused a value: {_first_line(exc)}.") from None

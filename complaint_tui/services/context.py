@@ -19,7 +19,7 @@ from complaint_tui.domain.clock import Clock, SystemClock
 from complaint_tui.domain.settings import Settings
 from complaint_tui.domain.sla import Sla
 from complaint_tui.services.config import default_data_dir
-from complaint_tui.services.errors import PermissionDenied, Refused, Unavailable
+from complaint_tui.services.errors import Conflict, PermissionDenied, Refused, Unavailable
 from complaint_tui.store.db import Database, SchemaError
 
 
@@ -165,16 +165,37 @@ NO_CONNECT = "permission denied for database"
 # What the database's own rules raise (store/access.py, the access_control migration) besides a permission:
 # a name PostgreSQL cannot take, a reserved name, no such agent.
 _DB_REFUSALS = {"42602", "42939", "P0002"}
+# A rule about the data the database keeps even against concurrent transactions, raised as a
+# check_violation naming the rule as its constraint; its message is the whole sentence.
+CHECK_VIOLATION = "23514"
+_DB_RULES = {"ct_assignee_active"}  # a case's assignee is an active agent (migration 0016)
+# Two transactions that each waited for the other (deadlock_detected; serialization_failure):
+# PostgreSQL cancels one, which changed nothing and may simply be tried again. E.g. a case of a
+# departing agent assigned to their successor while the handover to that successor runs.
+_CONCURRENT = {"40P01", "40001"}
+CONCURRENT_CHANGE = "Someone else changed this at the same moment; nothing was saved, try again."
 
 
 def sqlstate(exc: DBAPIError) -> str | None:
     return getattr(getattr(exc, "orig", None), "sqlstate", None)
 
 
+def _constraint(exc: DBAPIError) -> str | None:
+    """The constraint a PostgreSQL error names (psycopg's diagnostics), if any."""
+    diag = getattr(getattr(exc, "orig", None), "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
 def refusal_from_db(exc: DBAPIError) -> Refused | None:
     """The database refusing a statement under its access rules, as one sentence (a permission
-    refusal on PostgreSQL: row-level security, grants, the audit triggers); None otherwise."""
+    refusal on PostgreSQL: row-level security, grants, the audit triggers), or under one of its
+    data rules (_DB_RULES), in that rule's own sentence, or a transaction it cancelled because
+    another one held what it needed (_CONCURRENT); None otherwise."""
     state = sqlstate(exc)
+    if state in _CONCURRENT:
+        return Conflict(CONCURRENT_CHANGE)
+    if state == CHECK_VIOLATION and _constraint(exc) in _DB_RULES:
+        return Refused(f"{_first_line(exc)}.")
     if state == INSUFFICIENT_PRIVILEGE:
         return PermissionDenied(f"The database refused this: {_first_line(exc)}.")
     if state in _DB_REFUSALS:

@@ -41,8 +41,9 @@ VIEW_TITLES = {
 }
 REVIEWER_VIEWS = (EscalationView.MINE, EscalationView.PENDING, EscalationView.DECIDED)
 AGENT_VIEWS = (EscalationView.MY_CASES,)
-# The one line an agent reads on the escalation screen (it fits 80 columns).
-WHO_REVIEWS = "Supervisors decide level-1 escalations, managers level 2; record one with e."
+# Who reviews escalations, in one sentence; the escalation screen adds the key that records one
+# (the TUI's, so remappable), and the line still fits 80 columns.
+WHO_REVIEWS = "Supervisors decide level-1 escalations, managers level 2."
 
 
 def views_for(actor: Actor) -> tuple[EscalationView, ...]:

@@ -140,6 +140,7 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_forged_actor()": (),
     "ct_case_guard()": (),
     "ct_case_history()": (),
+    "ct_assignee_active()": (),  # a case's assignee is an active agent (0016)
     "ct_recusal_releases()": (),
     "ct_agents_sync()": (),
     "ct_case_visible(bigint)": (AGENT,),  # the agents' policies on case data (0017)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
@@ -39,6 +39,22 @@ def keys_for(screen: Screen, *binding_ids: str) -> str:
             key = screen.app.get_key_display(active.binding)
             if key not in shown:
                 shown.append(key)
+    return " / ".join(shown)
+
+
+def keys_elsewhere(app, screen_class: type[Screen], binding_id: str, keymap) -> str:
+    """The keys that run a binding of a screen not shown now, after ``keymap`` (the settings'
+    ``[ui] keys``, which the app applies): e.g. the case screen's escalation key, named on the
+    escalation screen."""
+    bindings = BindingsMap(screen_class.BINDINGS)
+    bindings.apply_keymap(dict(keymap))
+    shown: list[str] = []
+    for group in bindings.key_to_bindings.values():
+        for binding in group:
+            if binding.id == binding_id:
+                key = app.get_key_display(binding)
+                if key not in shown:
+                    shown.append(key)
     return " / ".join(shown)
 
 

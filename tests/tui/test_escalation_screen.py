@@ -10,6 +10,7 @@ Update after an intended change with ``--snapshot-update`` on this file, then lo
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from textual.widgets import Static
 
 from complaint_tui.domain.enums import EventKind, Status, Urgency
 from complaint_tui.services.cases import CaseDesk
-from complaint_tui.services.escalations import EscalationView
+from complaint_tui.services.escalations import WHO_REVIEWS, EscalationView
 from complaint_tui.services.identity import actor_named
 from complaint_tui.tui.screens.action_form import ActionForm
 from complaint_tui.tui.screens.case_detail import CaseDetailScreen
@@ -245,6 +246,24 @@ async def test_an_agent_reads_who_reviews_and_sees_their_own_escalated_cases(app
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, EscalationScreen)
+
+
+async def test_the_agent_line_names_the_case_screens_escalation_key_as_bound(app_for, story_ctx):
+    """The service says who reviews, with no key in it; the screen adds the case screen's key
+    for recording a request, after the settings' keymap."""
+    assert WHO_REVIEWS == "Supervisors decide level-1 escalations, managers level 2."
+    story_ctx.settings = replace(
+        story_ctx.settings, ui=replace(story_ctx.settings.ui, keys={"case.escalate": "E"})
+    )
+    app = app_for("lan.nguyen")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        line = str(app.screen.query_one("#esc-views", Static).render())
+        assert line.strip() == (
+            "Supervisors decide level-1 escalations, managers level 2; record one with E."
+        )
 
 
 # ---- a full escalation, keys only, one app per person ------------------------------------------

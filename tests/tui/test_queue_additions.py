@@ -3,6 +3,8 @@ search over every case one may see (ctrl+t), and `:` to go to a ref."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.widgets import Input, Static
 
 from complaint_tui.domain.intake import IntakeDraft
@@ -160,6 +162,37 @@ async def test_ctrl_t_searches_everywhere_and_says_so(make_app):
         await settle(pilot)
         assert "This view" in scope.render().plain
         assert [r.ref for r in table.rows] == [open_one.ref]
+
+
+async def test_the_key_that_clears_the_search_is_named_as_bound(make_app, tui_ctx):
+    """The search's hint names the clearing key from its binding: esc by default, and whatever
+    the settings' keymap moves it to (then esc no longer clears)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("/")
+        search = app.screen.query_one("#search", Input)
+        assert search.placeholder == "Search ref, customer, subject, description (esc clears)"
+    tui_ctx.settings = replace(
+        tui_ctx.settings, ui=replace(tui_ctx.settings.ui, keys={"queue.clear_search": "ctrl+l"})
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        case = new_case(app, subject="Zebracorn outage")
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("/")
+        search = screen.query_one("#search", Input)
+        assert search.placeholder.endswith("(^l clears)"), search.placeholder
+        await type_text(pilot, "zebracorn")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [r.ref for r in screen.query_one(QueueTable).rows] == [case.ref]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.query_state.search == "zebracorn"
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert screen.query_state.search == "" and not screen.query_one("#search-bar").display
 
 
 # ---- go to ref ----------------------------------------------------------------------------------

@@ -25,7 +25,9 @@ from complaint_tui.services.escalations import (
     EscalationView,
     views_for,
 )
+from complaint_tui.tui.commands import keys_elsewhere
 from complaint_tui.tui.messages import CasesChanged, EscalationCountsLoaded
+from complaint_tui.tui.screens.case_detail import CaseDetailScreen
 from complaint_tui.tui.widgets.badges import band_summary
 from complaint_tui.tui.widgets.paged_table import PagedTable, PagedTableKeys, moving_bindings
 from complaint_tui.tui.widgets.queue_table import (
@@ -169,7 +171,7 @@ class EscalationScreen(PagedTableKeys, Screen):
 
     def _views_line(self) -> Text:
         if len(self.views) < 2:
-            return Text(f" {WHO_REVIEWS}", no_wrap=True, overflow="ellipsis")
+            return Text(f" {self._who_reviews()}", no_wrap=True, overflow="ellipsis")
         line = Text(no_wrap=True, overflow="ellipsis")
         for i, view in enumerate(self.views):
             if i:
@@ -177,6 +179,14 @@ class EscalationScreen(PagedTableKeys, Screen):
             n = f" {self.counts.views[view]:,}" if self.counts else ""
             line.append(f" {view.title}{n} ", "reverse bold" if view is self.view else "")
         return line
+
+    def _who_reviews(self) -> str:
+        """Who reviews escalations, and the case screen's key that records one (as bound now)."""
+        keymap = self.backend.ctx.settings.ui.keys
+        key = keys_elsewhere(self.app, CaseDetailScreen, "case.escalate", keymap)
+        if not key:
+            return WHO_REVIEWS
+        return f"{WHO_REVIEWS.removesuffix('.')}; record one with {key}."
 
     def _bands_line(self) -> Text:
         counts = self.counts

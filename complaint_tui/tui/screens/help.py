@@ -23,6 +23,7 @@ GROUPS = (
             "prev_period",
             "search",
             "search_scope",
+            "clear_search",
             "goto_ref",
             "filter",
             "refresh",

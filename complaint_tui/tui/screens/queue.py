@@ -23,6 +23,7 @@ from complaint_tui.tui.widgets.inputs import FormInput
 from complaint_tui.tui.widgets.paged_table import PagedTable, PagedTableKeys, moving_bindings
 from complaint_tui.tui.widgets.queue_table import QueueTable, default_badge, update_badge
 
+SEARCH_PLACEHOLDER = "Search ref, customer, subject, description"
 VIEW_NAMES = {view: view.title for view in VIEW_ORDER}
 VIEW_SHORT_NAMES = {
     QueueView.MINE: "Mine",
@@ -69,6 +70,14 @@ class QueueScreen(PagedTableKeys, Screen):
             id="queue.search_scope",
             tooltip="Search this view or everywhere",
         ),
+        Binding(
+            "escape",
+            "clear_search",
+            "Clear",
+            show=False,
+            id="queue.clear_search",
+            tooltip="Clear search, then filter",
+        ),
         Binding("f", "filter", "Filter", id="queue.filter"),
         Binding("r", "refresh", "Refresh", show=False, id="queue.refresh"),
         Binding("n", "app.new_case", "New", id="queue.new_case"),
@@ -92,9 +101,7 @@ class QueueScreen(PagedTableKeys, Screen):
         yield Static(id="queue-bands")
         with Horizontal(id="search-bar"):
             yield Static(id="search-scope")
-            yield FormInput(
-                placeholder="Search ref, customer, subject, description (esc clears)", id="search"
-            )
+            yield FormInput(placeholder=SEARCH_PLACEHOLDER, id="search")
         yield QueueTable(self.backend.ctx.sla, self.backend.now, id="queue-table")
         yield Footer(compact=True)
 
@@ -270,6 +277,9 @@ class QueueScreen(PagedTableKeys, Screen):
         bar.display = True
         self._render_scope()
         search = self.query_one("#search", Input)
+        # The key that clears it as bound now (a keymap in the settings may have moved it).
+        clear = keys_for(self, "queue.clear_search")
+        search.placeholder = SEARCH_PLACEHOLDER + (f" ({clear} clears)" if clear else "")
         search.value = self.query_state.search
         search.focus()
 
@@ -300,7 +310,8 @@ class QueueScreen(PagedTableKeys, Screen):
         self.query_one(QueueTable).focus()
         self.reload_all()
 
-    def key_escape(self) -> None:
+    def action_clear_search(self) -> None:
+        """Clear the search (and close its bar); with no search, clear the filter."""
         search = self.query_one("#search", Input)
         if search.has_focus or self.query_state.search:
             search.value = ""
