@@ -34,6 +34,8 @@ KNOWN_REVISIONS = (
     "0014",
     "0015",
     "0016",
+    "0017",
+    "0018",
 )
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
 # How long a SQLite writer queues for the file's write lock before giving up.
