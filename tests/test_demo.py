@@ -15,6 +15,7 @@ from complaint_tui.services.cases import CaseDesk
 from complaint_tui.services.context import AppContext
 from complaint_tui.services.errors import Refused
 from complaint_tui.services.identity import actor_named
+from complaint_tui.store.access import CASE_DATA_TABLES
 from complaint_tui.store.models import Case, CaseService, TimelineEvent
 from tests.helpers_db import seed_demo_as_admin
 
@@ -125,6 +126,26 @@ def test_demo_clones_prototypes_into_a_consistent_database(ctx, monkeypatch):
     assert [e.case_id for e in events] == sorted(e.case_id for e in events)
     assert {e.case_id for e in events} == set(ids)
     assert without_service == 0
+    if ctx.db.is_postgres:  # the load marks its rows as the row trigger would (migration 0017)
+        with ctx.db.session() as s:
+            for table in CASE_DATA_TABLES:
+                marks = s.execute(
+                    text(
+                        f"SELECT t.case_confidential, c.confidential, count(*) FROM {table} t "
+                        "JOIN cases c ON c.id = t.case_id GROUP BY 1, 2"
+                    )
+                ).all()
+                assert all(mark == flag for mark, flag, _ in marks), (table, marks)
+                holders = s.scalar(
+                    text(
+                        f"SELECT count(*) FROM {table} t JOIN cases c ON c.id = t.case_id "
+                        "WHERE t.case_holder IS DISTINCT FROM "
+                        "(CASE WHEN c.confidential THEN c.assignee_id END)"
+                    )
+                )
+                assert holders == 0, table
+                if table in ("case_services", "timeline_events"):
+                    assert {mark for mark, _, _ in marks} == {True, False}, table
 
     supervisor = actor_named(ctx, "anh.vo")
     created = CaseDesk(ctx, supervisor).create(draft())

@@ -220,6 +220,41 @@ def test_an_agents_search_is_served_by_indexes_under_row_level_security(world):
         assert ids(conn, sql) == {w.case["cb"]}
 
 
+def test_an_agents_counts_are_index_only_under_row_level_security(world):
+    """The queue's view and band counts, as the program sends them for an agent, read only an
+    index with the policy applied: the indexes carry what the program's filter and the policy
+    read (migration 0018). Without, each count read the table (0.3-0.6 s at 1M cases)."""
+    from sqlalchemy import event
+
+    from complaint_tui.services.queue import QueueQuery, QueueService, QueueView
+
+    w = world
+    context = w.ctx(w.ana)
+    sent: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context_, executemany):
+        if statement.lstrip().upper().startswith("SELECT COUNT"):
+            sent.append((statement, parameters))
+
+    event.listen(context.db.engine, "before_cursor_execute", capture)
+    try:
+        service = QueueService(CaseDesk(context, resolve_actor(context)))
+        service.view_counts()
+        for view in (QueueView.ALL_OPEN, QueueView.MINE, QueueView.NEXT_UPDATE):
+            service.band_counts(QueueQuery(view=view))
+    finally:
+        event.remove(context.db.engine, "before_cursor_execute", capture)
+    assert len(sent) >= 10
+    with w.desk.superuser() as su:  # the visibility map, which index-only scans consult
+        su.execute("VACUUM ANALYZE cases")
+    with w.desk.connect(w.ana) as conn:
+        conn.execute("SET enable_seqscan = off")
+        conn.execute("SET enable_bitmapscan = off")
+        for statement, parameters in sent:
+            plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + statement, parameters))
+            assert "Index Only Scan" in plan, (statement, plan)
+
+
 # ---- an agent rewriting the record ----------------------------------------------------------------
 def test_agent_cannot_edit_delete_move_or_truncate_history(world):
     w, c = world, world.case

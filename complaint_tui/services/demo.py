@@ -656,9 +656,6 @@ BULK_TABLES = (
     "escalations",
     "escalation_decisions",
 )
-# PostgreSQL: the tables with per-row audit triggers (the access_control and escalations
-# migrations).
-AUDITED_BULK_TABLES = ("cases", "timeline_events", "escalations", "escalation_decisions")
 PROTO_CASE_COLS = CASE_COLS[3:]  # everything but id, ref and customer
 PROTO_RECEIVED = PROTO_CASE_COLS.index("received_at")  # a clone keeps its prototype's
 # Timeline rows are inserted in (case_id, id) order: their index only ever appends.
@@ -757,10 +754,13 @@ def _bulk_insert(ctx: AppContext, count: int, seed: int, now: datetime, phases: 
                         conn.exec_driver_sql(f"SET LOCAL {setting}")
                 drop_search_index(conn)
                 if not sqlite:
-                    # A bulk load by the owner: no per-row audit (a history row per case, an
-                    # actor check per event), like the keys below; back on before commit.
-                    for table in AUDITED_BULK_TABLES:
+                    # A bulk load by the owner: no per-row triggers (a history row per case, an
+                    # actor check per event, the copy of the case's confidentiality on each row:
+                    # made in one UPDATE after the load), like the keys below; back on before
+                    # commit.
+                    for table in BULK_TABLES:
                         conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+                    access.case_data_load_begins(conn, BULK_TABLES)
                 for fk in fkeys:
                     conn.execute(DropConstraint(fk))
                 for idx in indexes:
@@ -783,7 +783,8 @@ def _bulk_insert(ctx: AppContext, count: int, seed: int, now: datetime, phases: 
                     _build_fts5(conn, raw, clones)
                 else:  # the vectors came with the rows; now the GIN index over them
                     create_search_index(conn)
-                    for table in AUDITED_BULK_TABLES:
+                    access.case_data_load_ends(conn, BULK_TABLES)
+                    for table in BULK_TABLES:
                         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
                 for table in STAGING_TABLES:
                     raw.execute(f"DROP TABLE {table}")

@@ -144,6 +144,9 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_open_assignee_active()": (),  # a case made open again keeps only an active one (0019)
     "ct_recusal_releases()": (),
     "ct_agents_sync()": (),
+    "ct_case_visible(bigint)": (AGENT,),  # the agents' policies on case data (0017)
+    "ct_case_data_visibility()": (),
+    "ct_case_confidential_sync()": (),
 }
 
 # Executable by every login that may connect: whoever is refused writes that refusal to the
@@ -167,6 +170,18 @@ NOT_RECUSED = (
 )
 
 
+# The tables whose rows carry their case's confidentiality (migration 0017), for the policies
+# above to read without looking the case up.
+CASE_DATA_TABLES = (
+    "case_services",
+    "reported_events",
+    "timeline_events",
+    "attachments",
+    "escalations",
+    "escalation_decisions",
+)
+
+
 @dataclass(frozen=True)
 class Policy:
     table: str
@@ -184,8 +199,17 @@ class Policy:
 def _case_data_policies(table: str) -> list[Policy]:
     """Rows hanging off a case: visible with the case; an agent adds them to their own case (not
     recused from it), or to a case this same transaction created or changed (which the policies
-    and the guard on cases allowed)."""
-    visible_case = f"EXISTS (SELECT 1 FROM cases c WHERE c.id = {table}.case_id)"
+    and the guard on cases allowed).
+
+    Every agent sees a case that is not confidential, and a confidential one they hold, so a row
+    whose copies of its case's flag and holder say so is visible without looking the case up; the
+    lookup (ct_case_visible: the case under its own policies), once per row read, is left for the
+    rows of other people's confidential cases. The copies are the database's, and the lookup a
+    function so that it is planned only when called (migration 0017)."""
+    visible_case = (
+        f"NOT {table}.case_confidential OR {table}.case_holder = {ME} "
+        f"OR ct_case_visible({table}.case_id)"
+    )
     writable_case = (
         f"EXISTS (SELECT 1 FROM cases c WHERE c.id = {table}.case_id AND "
         f"({WRITTEN_HERE.format(case='c.id')} "
@@ -502,3 +526,26 @@ def create_login(conn, name: str) -> bool:
     """The login role of the active agent ``name`` (created if missing) in its group; True when
     it was created. Needs the admin group (or the owner)."""
     return bool(conn.execute(text("SELECT ct_create_login(:n)"), {"n": name}).scalar_one())
+
+
+def case_data_load_begins(conn: Connection, tables: Iterable[str]) -> None:
+    """Before a bulk load by the owner with the tables' triggers disabled (the demo's): the rows
+    load as of a case that is not confidential, until case_data_load_ends marks the others.
+    PostgreSQL only; in the caller's transaction, so a failed load leaves the defaults as they
+    were."""
+    for table in (t for t in tables if t in CASE_DATA_TABLES):
+        conn.exec_driver_sql(
+            f"ALTER TABLE {table} ALTER COLUMN case_confidential SET DEFAULT false"
+        )
+
+
+def case_data_load_ends(conn: Connection, tables: Iterable[str]) -> None:
+    """After the load, triggers still disabled: the rows of confidential cases marked with the
+    flag and the holder, as the row trigger would have marked them one at a time, and the safe
+    default back."""
+    for table in (t for t in tables if t in CASE_DATA_TABLES):
+        conn.exec_driver_sql(
+            f"UPDATE {table} t SET case_confidential = true, case_holder = c.assignee_id "
+            "FROM cases c WHERE c.id = t.case_id AND c.confidential"
+        )
+        conn.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN case_confidential SET DEFAULT true")

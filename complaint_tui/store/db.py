@@ -34,7 +34,9 @@ KNOWN_REVISIONS = (
     "0014",
     "0015",
     "0016",
-    "0019",  # renumbered after 0017 and 0018 at merge
+    "0017",
+    "0018",
+    "0019",
 )
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
 # How long a SQLite writer queues for the file's write lock before giving up.

@@ -229,8 +229,32 @@ class Case(Base):
     __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (
-        Index("ix_cases_queue", "queue_bucket", "queue_at", "id"),
-        Index("ix_cases_assignee_queue", "assignee_id", "queue_bucket", "queue_at", "id"),
+        # The queue's pages walk these in order. On PostgreSQL they also carry what an agent's
+        # visibility reads (the program's filter and the policy on cases), so an agent's view
+        # and band counts are index-only like a supervisor's (migration 0018).
+        Index(
+            "ix_cases_queue",
+            "queue_bucket",
+            "queue_at",
+            "id",
+            postgresql_include=["assignee_id", "confidential"],
+        ),
+        Index(
+            "ix_cases_assignee_queue",
+            "assignee_id",
+            "queue_bucket",
+            "queue_at",
+            "id",
+            postgresql_include=["confidential"],
+        ),
+        # An agent's "My escalated cases" (escalation_level > 0), one range per person.
+        Index(
+            "ix_cases_assignee_escalated",
+            "assignee_id",
+            "escalation_level",
+            "escalation_due_at",
+            "id",
+        ),
         Index("ix_cases_customer", "customer", "received_at"),
         Index("ix_cases_escalation", "escalation_pending", "escalation_due_at", "id"),
         # "Mine to decide": the pending escalations of one level, by review deadline.
@@ -269,7 +293,12 @@ class Case(Base):
             postgresql_where=text("escalation_pending = true"),
         ),
         # "Next update due": the open cases owed an update, longest overdue first.
-        Index("ix_cases_next_update", "next_update_due_at", "id"),
+        Index(
+            "ix_cases_next_update",
+            "next_update_due_at",
+            "id",
+            postgresql_include=["assignee_id", "confidential"],  # as ix_cases_queue's
+        ),
     )
 
 

@@ -1,7 +1,7 @@
 """reopen inactive: a case made open again is never held by an inactive agent
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-11-30
 
 A deactivated agent keeps their closed cases as history (0010 hands over only the others), and
@@ -26,7 +26,7 @@ Nothing changes on SQLite, where a writing transaction holds the database's one 
 from alembic import op
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
