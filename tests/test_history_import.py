@@ -543,3 +543,34 @@ def test_cli_import_prints_refs_and_case_show_keeps_the_source_ref(tmp_path):
         "complaint-tui: line 3: customer: the account username or customer ID is required.",
         "complaint-tui: bad.jsonl: 2 bad lines of 3; nothing was imported.",
     ]
+
+
+def test_an_imported_history_reopened_to_the_end_goes_only_to_an_active_agent(
+    ctx, agents, tmp_path
+):
+    """The import replays a reopen on a new case, never on a stored one; the case it writes open
+    after its reopen is held only by an active agent (issue 9): a departed one is refused."""
+    from complaint_tui.services.admin import set_agent_active
+
+    reopened = line(
+        3,
+        assignee="alice",
+        resolved_at=None,
+        closed_at=None,
+        outcome=None,
+        root_cause=None,
+        customer_response=None,
+    )
+    set_agent_active(ctx, agents["ada"], "alice", False)
+    before = dump(ctx, exclude={"access_log"})
+    with pytest.raises(ImportRefused) as info:
+        import_history(ctx, agents["sue"], write(tmp_path, [reopened]))
+    assert info.value.problems == [
+        "line 1: assignee: 'alice' is no active agent of this desk; give an agent's name, or null."
+    ]
+    assert dump(ctx, exclude={"access_log"}) == before
+    set_agent_active(ctx, agents["ada"], "alice", True)
+    [(ref, _)] = import_history(ctx, agents["sue"], write(tmp_path, [reopened])).refs
+    detail = CaseDesk(ctx, agents["sue"]).get(ref)
+    assert (detail.summary.status, detail.summary.assignee) == (Status.INVESTIGATING, "alice")
+    assert detail.reopen_count == 1

@@ -334,3 +334,143 @@ def test_moving_a_departing_agents_case_to_their_successor_meanwhile_is_one_clea
         assert str(error) == CONCURRENT_CHANGE
         assert_one_sentence(str(error))
     assert team.assignee(team.ref) == team.names["bob"] or leaving.error is not None
+
+
+# ---- reopening a departed agent's closed case (migration 0019) --------------------------------
+REOPEN_REFUSED = "can be opened again only unassigned or with an active agent"
+
+
+def closed_case_of(team, who: str) -> str:
+    """team.ref handled by ``who`` to its closing."""
+    sue = team.desks["sue"]
+    sue.assign(team.ref, team.names[who])
+    sue.start(team.ref)
+    sue.resolve(team.ref, "Restarted the VPS and credited the downtime.", "Hardware failure")
+    sue.close(team.ref, "rejected")
+    return team.ref
+
+
+def status_of(team, ref: str) -> str:
+    with team.desk.superuser() as conn:
+        return conn.execute("SELECT status FROM cases WHERE ref = %s", (ref,)).fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "status = 'investigating'",
+        "status = 'investigating', queue_bucket = 0",
+        "queue_bucket = 0",
+        "status = 'waiting_on_customer', queue_bucket = 1",
+    ],
+)
+def test_the_database_refuses_opening_a_departed_agents_case_again(team, change):
+    """sue in SQL: a closed case of bob's, who has left, made open while still his is refused;
+    made open and unassigned at once it is fine, and so is any change that keeps it closed."""
+    ref = closed_case_of(team, "bob")
+    team.deactivate("bob")
+    with team.desk.connect(team.names["sue"]) as conn:
+        conn.execute("UPDATE cases SET priority = 'high' WHERE ref = %s", (ref,))
+        with pytest.raises(errors.CheckViolation) as info:
+            conn.execute(f"UPDATE cases SET {change} WHERE ref = %s", (ref,))
+        assert str(info.value).splitlines()[0] == (
+            f"{team.names['bob']} is not an active agent; {ref} {REOPEN_REFUSED}"
+        )
+        assert info.value.diag.constraint_name == "ct_assignee_active"
+        assert status_of(team, ref) == "closed" and team.assignee(ref) == team.names["bob"]
+        # Opened again unassigned, or with an active agent, is fine.
+        with conn.transaction(force_rollback=True):
+            conn.execute(f"UPDATE cases SET {change}, assignee_id = NULL WHERE ref = %s", (ref,))
+        with conn.transaction(force_rollback=True):
+            conn.execute(
+                f"UPDATE cases SET {change}, assignee_id = "
+                "(SELECT id FROM agents WHERE name = %s) WHERE ref = %s",
+                (team.names["alice"], ref),
+            )
+    with team.desk.superuser() as conn:
+        defs = [
+            r[0]
+            for r in conn.execute(
+                "SELECT pg_get_triggerdef(oid) FROM pg_trigger "
+                "WHERE tgrelid = 'cases'::regclass AND tgname = 'ct_cases_open_assignee_active'"
+            )
+        ]
+    assert len(defs) == 1 and "BEFORE UPDATE OF status, queue_bucket ON" in defs[0]
+    assert "new.assignee_id IS NOT NULL" in defs[0]
+    assert team.stranded() == []
+
+
+def test_an_active_agents_case_reopened_in_sql_is_fine(team):
+    ref = closed_case_of(team, "bob")
+    with team.desk.connect(team.names["sue"]) as conn:
+        conn.execute(
+            "UPDATE cases SET status = 'investigating', queue_bucket = 0 WHERE ref = %s", (ref,)
+        )
+    assert status_of(team, ref) == "investigating"
+
+
+def test_the_program_reopens_a_departed_agents_case_unassigned(team):
+    """sue's own login through the program: the case returns to the queue, never refused."""
+    ref = closed_case_of(team, "alice")
+    team.deactivate("alice")
+    detail = team.desks["sue"].reopen(ref, "The disk failed again.")
+    assert detail.summary.status.value == "investigating" and detail.summary.assignee is None
+    assert detail.timeline[-1].text == f"unassigned ({team.names['alice']} deactivated)"
+    assert team.stranded() == []
+
+
+def test_a_reopen_racing_a_deactivation_that_came_first_is_refused(team, monkeypatch):
+    """The admin has locked alice's row and counted her cases (her closed one is not counted):
+    sue's reopen read alice as still active, so it keeps her; the database makes it wait for the
+    deactivation and then refuses it in one sentence. Tried again, it returns the case to the
+    queue."""
+    ref = closed_case_of(team, "alice")
+    counted, go = paused_after(admin_service, "_in_hand", monkeypatch)
+    leaving = Background(lambda: team.deactivate("alice"))
+    assert counted.wait(WAIT_S)
+    reopening = Background(lambda: team.desks["sue"].reopen(ref, "The disk failed again."))
+    blocked = team.waits_for_lock()
+    go.set()
+    leaving.join()
+    reopening.join()
+
+    assert team.stranded() == []
+    assert leaving.error is None, leaving.error
+    assert isinstance(reopening.error, Refused), reopening.error or reopening.result
+    assert str(reopening.error) == (
+        f"{team.names['alice']} is not an active agent; {ref} {REOPEN_REFUSED}."
+    )
+    assert_one_sentence(str(reopening.error))
+    assert status_of(team, ref) == "closed" and team.assignee(ref) == team.names["alice"]
+    assert blocked
+    again = team.desks["sue"].reopen(ref, "The disk failed again.")
+    assert again.summary.assignee is None
+    assert team.stranded() == []
+
+
+@pytest.mark.parametrize("handover", [{}, {"unassign": True}])
+def test_a_deactivation_racing_a_reopen_that_came_first_counts_it(team, monkeypatch, handover):
+    """sue has reopened alice's closed case but not committed: the deactivation waits for
+    alice's row (the reopen's check holds it FOR SHARE), then counts the case, now open."""
+    ref = closed_case_of(team, "alice")
+    written, go = paused_after(case_service, "announce_change", monkeypatch)
+    reopening = Background(lambda: team.desks["sue"].reopen(ref, "The disk failed again."))
+    assert written.wait(WAIT_S)
+    leaving = Background(lambda: team.deactivate("alice", **handover))
+    blocked = team.waits_for_lock()
+    go.set()
+    reopening.join()
+    leaving.join()
+
+    assert team.stranded() == []
+    assert reopening.error is None, reopening.error
+    assert status_of(team, ref) == "investigating"
+    if not handover:
+        assert isinstance(leaving.error, Refused), leaving.error or leaving.result
+        assert f"{team.names['alice']} holds 1 case that is not closed" in str(leaving.error)
+        assert team.active("alice") and team.assignee(ref) == team.names["alice"]
+    else:
+        assert leaving.error is None, leaving.error
+        assert leaving.result.moved == 1
+        assert not team.active("alice") and team.assignee(ref) is None
+    assert blocked

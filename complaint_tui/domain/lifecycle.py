@@ -270,6 +270,31 @@ def reopen(case: Case, sla: Sla, now: datetime, why: str) -> list[Entry]:
     ]
 
 
+def handover_text(from_name: str, to_name: str | None) -> str:
+    """The timeline entry of a case moved because its agent was deactivated: by the hand-over
+    (services/admin.py, and the same words the team_handover migration's ct_hand_over writes on
+    PostgreSQL), or on its reopening later (return_departed)."""
+    what = f"assigned to {to_name}" if to_name is not None else "unassigned"
+    return f"{what} ({from_name} deactivated)"
+
+
+def made_open(was: Status, case: Case) -> bool:
+    """Whether a step moved the case from done (resolved or closed) back to an open status."""
+    return not was.is_open and Status(case.status).is_open
+
+
+def return_departed(case: Case, was: Status, holder: str | None, active: bool) -> list[Entry]:
+    """No open case is held by an agent who is no longer active (issue 9). A deactivated agent
+    keeps their closed cases as history; a step that makes such a case open again (a reopen, or
+    an escalation decision to reopen it) returns it to the unassigned queue, with an assignment
+    entry in the hand-over's words. ``was``: the status before the step; ``holder``: the
+    assignee's name (None: unassigned), ``active`` whether they are still active."""
+    if holder is None or active or not made_open(was, case):
+        return []
+    case.assignee_id = None
+    return [Entry(EventKind.ASSIGNMENT, handover_text(holder, None))]
+
+
 MAX_EXTENSION_DAYS = 60
 
 

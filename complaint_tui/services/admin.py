@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from complaint_tui.domain.enums import EventKind, Role, Status
+from complaint_tui.domain.lifecycle import handover_text
 from complaint_tui.domain.text import has_unstorable
 from complaint_tui.services.audit import record_refusal
 from complaint_tui.services.context import AppContext, db_refusals
@@ -140,13 +141,6 @@ class Handover:
     name: str
     moved: int  # cases moved (every status but closed)
     to: str | None  # who took them; None: unassigned
-
-
-def handover_text(from_name: str, to_name: str | None) -> str:
-    """The timeline entry of a case moved when its agent was deactivated (the same words as the
-    team_handover migration's ct_hand_over writes on PostgreSQL)."""
-    what = f"assigned to {to_name}" if to_name is not None else "unassigned"
-    return f"{what} ({from_name} deactivated)"
 
 
 def _in_hand(s: Session, ctx: AppContext, agent: Agent, target: Agent | None) -> tuple[int, int]:

@@ -237,10 +237,12 @@ class CaseDesk:
                         f"{case.ref} was changed by someone else since you opened it; nothing was saved."
                     )
                 now = self.now
+                was = Status(case.status)
                 try:
                     change(s, case, now)
                 except lifecycle.StepRefused as exc:
                     raise Refused(str(exc)) from None
+                self._return_departed(s, case, was, now)
                 case.updated_at = now
                 # Every change bumps the version, even one that only adds an event in the same
                 # clock tick, so a stale expected_version is always caught.
@@ -255,6 +257,18 @@ class CaseDesk:
         except Refused as exc:
             raise self._refuse(action, ref, exc) from None
         return detail or self._detail_after_write(case_id, now)
+
+    def _return_departed(self, s: Session, case: Case, was: Status, now: datetime) -> None:
+        """A case made open again whose agent is no longer active returns to the unassigned
+        queue in the same transaction (lifecycle.return_departed); only such a step reads the
+        assignee. PostgreSQL's last line: migration 0019 refuses an open case held by an
+        inactive agent, which a deactivation racing this step would otherwise leave."""
+        if case.assignee_id is None or not lifecycle.made_open(was, case):
+            return
+        holder = s.get(Agent, case.assignee_id)
+        if holder is None:
+            return
+        self._write(s, case, lifecycle.return_departed(case, was, holder.name, holder.active), now)
 
     @staticmethod
     def _text(

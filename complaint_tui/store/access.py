@@ -141,6 +141,7 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_case_guard()": (),
     "ct_case_history()": (),
     "ct_assignee_active()": (),  # a case's assignee is an active agent (0016)
+    "ct_open_assignee_active()": (),  # a case made open again keeps only an active one (0019)
     "ct_recusal_releases()": (),
     "ct_agents_sync()": (),
     "ct_case_visible(bigint)": (AGENT,),  # the agents' policies on case data (0017)
