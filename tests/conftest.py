@@ -102,11 +102,43 @@ def pg_database_url() -> Iterator[str]:
     db = Database(url)
     db.upgrade()
     db.dispose()
+    with admin.connect() as conn:
+        _ROLES_AT_START.update(conn.execute(text("SELECT rolname FROM pg_roles")).scalars())
     try:
         yield url
     finally:
+        _drop_test_logins(url)
         drop_pg_database(admin, name)
         admin.dispose()
+
+
+# The server's roles when this session began: `agent add` on PostgreSQL creates a login role for
+# the agent (a server-wide name), which a test on the shared database leaves behind unless
+# _drop_test_logins removes it.
+_ROLES_AT_START: set[str] = set()
+
+
+def _drop_test_logins(url: str) -> None:
+    """Drop the login roles made during this session for the agents of the session's database
+    (before its rows go). A role another session still uses (it holds privileges there) stays."""
+    if not _ROLES_AT_START:
+        return
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        names = conn.execute(
+            text(
+                "SELECT quote_ident(r.rolname), r.rolname FROM agents a "
+                "JOIN pg_roles r ON r.rolname = a.name WHERE r.rolcanlogin"
+            )
+        ).all()
+        for quoted, name in names:
+            if name in _ROLES_AT_START:
+                continue
+            try:
+                conn.execute(text(f"DROP ROLE {quoted}"))
+            except Exception:  # noqa: BLE001, S110 - in use by another session's database
+                pass
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -120,6 +152,7 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 def _truncate_pg(url: str) -> None:
+    _drop_test_logins(url)
     engine = create_engine(url)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
