@@ -107,7 +107,10 @@ def pg_database_url() -> Iterator[str]:
     try:
         yield url
     finally:
-        _drop_test_logins(url)
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            _drop_test_logins(conn)
+        engine.dispose()
         drop_pg_database(admin, name)
         admin.dispose()
 
@@ -118,27 +121,27 @@ def pg_database_url() -> Iterator[str]:
 _ROLES_AT_START: set[str] = set()
 
 
-def _drop_test_logins(url: str) -> None:
+def _drop_test_logins(conn) -> None:
     """Drop the login roles made during this session for the agents of the session's database
-    (before its rows go). A role another session still uses (it holds privileges there) stays."""
+    (before its rows go). A role another session still uses (it holds privileges there) stays.
+    Commits what it does; the connection is left outside a transaction."""
     if not _ROLES_AT_START:
         return
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        names = conn.execute(
-            text(
-                "SELECT quote_ident(r.rolname), r.rolname FROM agents a "
-                "JOIN pg_roles r ON r.rolname = a.name WHERE r.rolcanlogin"
-            )
-        ).all()
-        for quoted, name in names:
-            if name in _ROLES_AT_START:
-                continue
-            try:
-                conn.execute(text(f"DROP ROLE {quoted}"))
-            except Exception:  # noqa: BLE001, S110 - in use by another session's database
-                pass
-    engine.dispose()
+    names = conn.execute(
+        text(
+            "SELECT quote_ident(r.rolname), r.rolname FROM agents a "
+            "JOIN pg_roles r ON r.rolname = a.name WHERE r.rolcanlogin"
+        )
+    ).all()
+    conn.commit()
+    for quoted, name in names:
+        if name in _ROLES_AT_START:
+            continue
+        try:
+            conn.execute(text(f"DROP ROLE {quoted}"))
+            conn.commit()
+        except Exception:  # noqa: BLE001 - in use by another session's database
+            conn.rollback()
 
 
 @pytest.fixture(scope="session")
@@ -152,9 +155,10 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 def _truncate_pg(url: str) -> None:
-    _drop_test_logins(url)
     engine = create_engine(url)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.connect() as conn:
+        _drop_test_logins(conn)
     with engine.begin() as conn:
         # The audit tables refuse TRUNCATE for every role (access_control migration); only a superuser can
         # switch their triggers off, for this transaction, with the replica setting.

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable
 
 import pytest
+import textual._wait as _wait
 
 from complaint_tui.tui.app import ComplaintApp
 from tests.tui.fixtures import (
@@ -23,6 +24,13 @@ from tests.tui.fixtures import (
 )
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+# Textual's pilot waits for the app to be idle after every key it presses, sleeping in steps of
+# 20 ms until a step passes without the process working (textual/_wait.py): a test typing a
+# sentence slept a second, and the TUI tests' two workers spent more time asleep than working.
+# Steps of 4 ms (idle: under 0.2 ms of CPU in one) decide the same thing five times sooner.
+_wait.SLEEP_GRANULARITY = 0.004
+_wait.SLEEP_IDLE = _wait.SLEEP_GRANULARITY / 20
 
 __all__ = ["SEED_CASES", "settle"]
 
