@@ -107,7 +107,7 @@ def pg_database_url() -> Iterator[str]:
     try:
         yield url
     finally:
-        engine = create_engine(url)
+        engine = _EMPTYING.pop(url, None) or create_engine(url)
         with engine.connect() as conn:
             _drop_test_logins(conn)
         engine.dispose()
@@ -154,17 +154,32 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
+_EMPTYING: dict[str, object] = {}  # url -> the engine that empties that database between tests
+
+
 def _truncate_pg(url: str) -> None:
-    engine = create_engine(url)
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    """Empty every table of the session's database and restart its sequences, for the next test.
+    DELETE, not TRUNCATE: on tables of a few rows it is 13 ms against TRUNCATE's 80 (which makes
+    new files for every table and index), and this runs before every PostgreSQL test."""
+    engine = _EMPTYING.get(url)
+    if engine is None:
+        engine = _EMPTYING[url] = create_engine(url)
     with engine.connect() as conn:
         _drop_test_logins(conn)
-    with engine.begin() as conn:
-        # The audit tables refuse TRUNCATE for every role (access_control migration); only a superuser can
-        # switch their triggers off, for this transaction, with the replica setting.
-        conn.execute(text("SET LOCAL session_replication_role = replica"))
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        with conn.begin():
+            # The audit tables refuse DELETE for every role (access_control migration); only a
+            # superuser can switch their triggers off (and the foreign keys' checks with them),
+            # for this transaction, with the replica setting.
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(text(f"DELETE FROM {table.name}"))
+            for sequence in conn.execute(
+                text(
+                    "SELECT quote_ident(sequence_name) FROM information_schema.sequences "
+                    "WHERE sequence_schema = current_schema()"
+                )
+            ).scalars():
+                conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
 
 
 def drop_pg_database(admin, name: str) -> None:
