@@ -283,3 +283,20 @@ def test_the_upgrade_marks_the_rows_of_an_existing_desk(world):
     with desk.connect(people["ana"]) as ana:
         assert visible_rows(ana, secret) == dict.fromkeys(visible_rows(ana, secret), 0)
         assert all(visible_rows(ana, public).values())
+
+
+def test_a_service_rows_receipt_instant_is_its_cases(world):
+    """Service reports count a case in the period of its service rows' receipt instant (0015),
+    so that copy is the database's too (0020): the agent holding the case adds a service row
+    claiming another year, and the row gets the case's instant."""
+    desk, people, _, public = world
+    with desk.connect(people["bao"]) as bao:
+        stored = bao.execute(
+            "INSERT INTO case_services (case_id, service, position, received_at) "
+            "VALUES (%s, 'Backup', 9, '2001-01-01T00:00:00+00') RETURNING received_at",
+            (public,),
+        ).fetchone()[0]
+        received = bao.execute("SELECT received_at FROM cases WHERE id = %s", (public,)).fetchone()[
+            0
+        ]
+    assert stored == received

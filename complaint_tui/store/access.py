@@ -146,6 +146,7 @@ FUNCTION_GRANTS: dict[str, tuple[str, ...]] = {
     "ct_agents_sync()": (),
     "ct_case_visible(bigint)": (AGENT,),  # the agents' policies on case data (0017)
     "ct_case_data_visibility()": (),
+    "ct_service_received()": (),  # a service row's receipt instant is its case's (0020)
     "ct_case_confidential_sync()": (),
 }
 

@@ -37,6 +37,7 @@ KNOWN_REVISIONS = (
     "0017",
     "0018",
     "0019",
+    "0020",
 )
 SCHEMA_HEAD = KNOWN_REVISIONS[-1]
 # How long a SQLite writer queues for the file's write lock before giving up.
