@@ -12,7 +12,7 @@ order of the list changed from one launch to the next.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -31,15 +31,21 @@ class PaletteCommand:
     help: str = ""
 
 
-def keys_for(screen: Screen, *binding_ids: str) -> str:
-    """The keys that run these bindings on ``screen`` now (after the keymap), e.g. "j / down"."""
+def _shown_keys(app, bindings: Iterable[Binding], binding_ids: tuple[str, ...]) -> str:
+    """How the app displays the keys of those of ``bindings`` with these ids, once each."""
     shown: list[str] = []
-    for active in screen.active_bindings.values():
-        if active.binding.id in binding_ids:
-            key = screen.app.get_key_display(active.binding)
+    for binding in bindings:
+        if binding.id in binding_ids:
+            key = app.get_key_display(binding)
             if key not in shown:
                 shown.append(key)
     return " / ".join(shown)
+
+
+def keys_for(screen: Screen, *binding_ids: str) -> str:
+    """The keys that run these bindings on ``screen`` now (after the keymap), e.g. "j / down"."""
+    active = (a.binding for a in screen.active_bindings.values())
+    return _shown_keys(screen.app, active, binding_ids)
 
 
 def keys_elsewhere(app, screen_class: type[Screen], binding_id: str, keymap) -> str:
@@ -48,14 +54,8 @@ def keys_elsewhere(app, screen_class: type[Screen], binding_id: str, keymap) -> 
     escalation screen."""
     bindings = BindingsMap(screen_class.BINDINGS)
     bindings.apply_keymap(dict(keymap))
-    shown: list[str] = []
-    for group in bindings.key_to_bindings.values():
-        for binding in group:
-            if binding.id == binding_id:
-                key = app.get_key_display(binding)
-                if key not in shown:
-                    shown.append(key)
-    return " / ".join(shown)
+    every = (b for group in bindings.key_to_bindings.values() for b in group)
+    return _shown_keys(app, every, (binding_id,))
 
 
 def key_hint(screen: Screen, *parts: tuple[str, str]) -> str:

@@ -8,6 +8,8 @@ escalation panel holds the request, the decisions and the decision key.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -171,7 +173,7 @@ class EscalationScreen(PagedTableKeys, Screen):
 
     def _views_line(self) -> Text:
         if len(self.views) < 2:
-            return Text(f" {self._who_reviews()}", no_wrap=True, overflow="ellipsis")
+            return Text(f" {self._who_reviews}", no_wrap=True, overflow="ellipsis")
         line = Text(no_wrap=True, overflow="ellipsis")
         for i, view in enumerate(self.views):
             if i:
@@ -180,8 +182,10 @@ class EscalationScreen(PagedTableKeys, Screen):
             line.append(f" {view.title}{n} ", "reverse bold" if view is self.view else "")
         return line
 
+    @cached_property
     def _who_reviews(self) -> str:
-        """Who reviews escalations, and the case screen's key that records one (as bound now)."""
+        """Who reviews escalations, and the case screen's key that records one (as bound; the
+        keymap is the settings', fixed while the program runs)."""
         keymap = self.backend.ctx.settings.ui.keys
         key = keys_elsewhere(self.app, CaseDetailScreen, "case.escalate", keymap)
         if not key:
